@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# pciback-nl: the module pciback_nl, the tool pcibackctl, and their tests.
+#
+#   make                 module (for KVER/KDIR) and tool
+#   make check           unit tests, no VM
+#   make vmtest          selftests in a Xen dom0 under QEMU, on each kernel
+#   make style           checkpatch --strict on all C sources
+#   make test            check + style + vmtest, one summary line
+#   make demo            boot the Xen VM and show pcibackctl working in dom0
+#   make deps            install the Debian packages all of this needs
+#
+# Variables: KVER (kernel release, default: running kernel), KDIR (its
+# build tree, default /lib/modules/$(KVER)/build), VM_KVERS (kernels for
+# vmtest, default: the installed 6.1 and 6.12), VM_KERNEL and VM_MODULES
+# (your own bzImage and modules tree for vmtest; see README).
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+VERSION := 0.1.0
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+BUILD := $(TOP)/build
+KBUILD_DIR = $(BUILD)/kmod/$(KVER)
+VM_KVERS ?= $(shell $(TOP)/scripts/kernels.sh 2>/dev/null)
+KMOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/*.h) include/uapi/linux/pciback_nl.h
+W ?= 1
+
+all: module tool
+
+# The module is built in a copy of its sources per kernel, so builds for
+# several kernels never share objects.
+module:
+	@test -f "$(KDIR)/Makefile" || { \
+		echo "no kernel build tree at $(KDIR): install linux-headers-$(KVER)," \
+		     "or pass KVER=<release> or KDIR=<dir> (make deps installs the supported ones)" >&2; \
+		exit 1; }
+	@mkdir -p $(KBUILD_DIR)
+	@cp --parents $(KMOD_SRCS) $(KBUILD_DIR)/
+	$(MAKE) -C $(KDIR) M=$(KBUILD_DIR) W=$(W) PBNL_FAULT_INJECT=$(PBNL_FAULT_INJECT) modules
+	@cp $(KBUILD_DIR)/pciback_nl.ko $(BUILD)/pciback_nl-$(KVER).ko
+	@echo "module: $(BUILD)/pciback_nl-$(KVER).ko"
+
+tool:
+	$(MAKE) -C tools VERSION=$(VERSION)
+
+selftests:
+	$(MAKE) -C selftests
+
+check:
+	@$(TOP)/scripts/check.sh
+
+style:
+	@$(TOP)/scripts/style.sh
+
+vmtest: tool selftests
+	@$(TOP)/selftests/vm/vmtest.sh $(VM_KVERS)
+
+test:
+	@$(TOP)/scripts/test-all.sh
+
+demo: tool
+	@$(TOP)/selftests/vm/demo.sh $(firstword $(VM_KVERS))
+
+deps:
+	@$(TOP)/scripts/install-deps.sh
+
+modules_install: module
+	$(MAKE) -C $(KDIR) M=$(KBUILD_DIR) modules_install
+
+install: tool
+	$(MAKE) -C tools install
+
+dkms-install:
+	install -d $(DESTDIR)/usr/src/pciback-nl-$(VERSION)
+	cp --parents dkms.conf $(KMOD_SRCS) $(DESTDIR)/usr/src/pciback-nl-$(VERSION)/
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -C tools clean
+
+.PHONY: all module tool selftests check style vmtest test demo deps \
+	modules_install install dkms-install clean
