@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make test: every suite (unit tests, style, selftests in the Xen VM on each
+# supported kernel), then one line "N passed, N failed, N skipped".
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+pass=0 fail=0 skip=0
+
+run_suite() {
+	local name=$1 out line p f s rc
+	shift
+	out=$(mktemp)
+	echo "=== $name"
+	"$@" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^[a-z]+: [0-9]+ passed, [0-9]+ failed' "$out" | tail -n1)
+	rm -f "$out"
+	p=$(sed -n 's/^[a-z]*: \([0-9]*\) passed.*/\1/p' <<<"$line")
+	f=$(sed -n 's/.* \([0-9]*\) failed.*/\1/p' <<<"$line")
+	s=$(sed -n 's/.* \([0-9]*\) skipped.*/\1/p' <<<"$line")
+	if [ -z "$line" ]; then
+		echo "test: $name printed no result (exit $rc)"
+		p=0 f=1
+	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + ${s:-0}))
+}
+
+run_suite check "$top/scripts/check.sh"
+run_suite style "$top/scripts/style.sh"
+run_suite vmtest make -s -C "$top" vmtest
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

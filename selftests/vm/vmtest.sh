@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make vmtest: for each kernel, boot Xen 4.17 with that kernel as dom0 under
+# QEMU and run the selftests there; then boot the same kernel without Xen
+# and run them again (the module must work on any kernel; tests that need
+# Xen skip there).  Ends with "N passed, N failed, N skipped".
+#
+#   vmtest.sh [KVER...]      default: the installed 6.1 and 6.12
+#
+# Environment: VM_MODES ("xen native"), VM_TIMEOUT (seconds per boot),
+# and for your own kernel VM_KERNEL (bzImage), VM_MODULES (modules tree:
+# /lib/modules/VER or an INSTALL_MOD_PATH root) and KDIR (its build tree);
+# KVER names it.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=selftests/vm/lib.sh
+. "$top/selftests/vm/lib.sh"
+
+modes=${VM_MODES:-xen native}
+timeout=${VM_TIMEOUT:-600}
+kvers=("$@")
+run_extra=()
+kdir=""
+
+if [ -n "${VM_KERNEL:-}" ]; then
+	: "${VM_MODULES:?VM_KERNEL needs VM_MODULES}" "${KDIR:?VM_KERNEL needs KDIR}"
+	kver=${KVER:-$(make -s -C "$KDIR" kernelrelease)}
+	kvers=("$kver")
+	kdir=$KDIR
+	run_extra=(--kernel "$VM_KERNEL" --modules "$VM_MODULES")
+elif [ ${#kvers[@]} -eq 0 ]; then
+	mapfile -t kvers < <("$top/scripts/kernels.sh") || exit 1
+fi
+
+pass=0 fail=0 skip=0
+summary=()
+mkdir -p "$top/build/vm"
+for kver in "${kvers[@]}"; do
+	if ! payload=$(pbnl_payload "$kver" "$kdir"); then
+		echo "vmtest: build for $kver failed"
+		fail=$((fail + 1))
+		summary+=("$kver: build failed")
+		continue
+	fi
+	for mode in $modes; do
+		mode_arg=()
+		[ "$mode" = native ] && mode_arg=(--native)
+		out="$top/build/vm/$kver-$mode.out"
+		echo "# vmtest: $kver, $mode"
+		start=$(date +%s)
+		"$top/selftests/vm/run.sh" --kver "$kver" "${run_extra[@]}" "${mode_arg[@]}" \
+			--timeout "$timeout" --log "$top/build/vm/$kver-$mode.log" \
+			"$payload" | tee "$out"
+		rc=${PIPESTATUS[0]}
+		secs=$(( $(date +%s) - start ))
+		line=$(grep -E '^# Totals: pass:[0-9]+ fail:[0-9]+ skip:[0-9]+' "$out" | tail -n1)
+		if [ -z "$line" ]; then
+			echo "# vmtest: $kver $mode: the VM did not report (exit $rc), see build/vm/$kver-$mode.log"
+			fail=$((fail + 1))
+			summary+=("$kver $mode: no report (exit $rc)")
+			continue
+		fi
+		p=$(sed -n 's/.*pass:\([0-9]*\).*/\1/p' <<<"$line")
+		f=$(sed -n 's/.* fail:\([0-9]*\).*/\1/p' <<<"$line")
+		s=$(sed -n 's/.* skip:\([0-9]*\).*/\1/p' <<<"$line")
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+			f=1	# the VM failed in a way no test counted
+		fi
+		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+		summary+=("$kver $mode: $p passed, $f failed, $s skipped (${secs}s)")
+	done
+done
+
+echo "# vmtest summary:"
+printf '#   %s\n' "${summary[@]}"
+echo "vmtest: $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
