@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * dev.h - the device record: one PCI function as pciback_nl reports it.
+ *
+ * Filled by nl.c from a PCIBACK_CMD_DEV_GET reply, rendered by output.c.
+ */
+#ifndef PCIBACKCTL_DEV_H
+#define PCIBACKCTL_DEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <linux/pciback_nl.h>
+
+/* At most this many reset methods are kept; the kernel knows fewer than 10. */
+#define PB_DEV_RESET_METHODS_MAX 16
+
+struct pb_dev {
+	char name[PCIBACK_DEV_NAME_MAX];	/* "0000:03:00.0" */
+	/* bit (1u << PCIBACK_A_DEV_x) set when that u32 attribute was present */
+	uint32_t has;
+	uint32_t domain;
+	uint32_t bus;
+	uint32_t devfn;
+	uint32_t vendor;
+	uint32_t device;
+	uint32_t subsystem_vendor;
+	uint32_t subsystem_device;
+	uint32_t class_code;		/* 24 bits: class, subclass, prog-if */
+	uint32_t revision;
+	uint32_t hdr_type;		/* enum pciback_hdr_type */
+	uint32_t sriov_role;		/* enum pciback_sriov_role */
+	uint32_t sriov_total_vfs;
+	uint32_t sriov_num_vfs;
+	char *driver;			/* NULL when unbound */
+	char *driver_override;		/* NULL when unset */
+	char *physfn;			/* VF only: the PF's name */
+	bool pciback;			/* bound to xen-pciback */
+	bool multifunction;
+	size_t n_reset_methods;
+	char **reset_methods;		/* in the kernel's priority order */
+};
+
+static inline bool pb_dev_has(const struct pb_dev *d, int attr)
+{
+	return attr >= 0 && attr < 32 && (d->has >> attr) & 1u;
+}
+
+/* Frees what the record owns and zeroes it; the record itself is the caller's. */
+static inline void pb_dev_release(struct pb_dev *d)
+{
+	size_t i;
+
+	free(d->driver);
+	free(d->driver_override);
+	free(d->physfn);
+	for (i = 0; i < d->n_reset_methods; i++)
+		free(d->reset_methods[i]);
+	free(d->reset_methods);
+	*d = (struct pb_dev){ 0 };
+}
+
+#endif /* PCIBACKCTL_DEV_H */

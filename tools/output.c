@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * output.c - human and JSON rendering of device records.
+ *
+ * JSON: every key is always present so that consumers see one shape.  An
+ * attribute the kernel did not send is null: "driver" when unbound,
+ * "driver-override" when unset, "sriov-role" for a function that is
+ * neither PF nor VF, "sriov-total-vfs"/"sriov-num-vfs" except on a PF,
+ * "physfn" except on a VF.  "pciback" and "multifunction" are always
+ * true/false and "reset-method" always an array.  An enum value this tool
+ * does not know yet is rendered as the string "unknown-N".
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "output.h"
+
+const char *output_state(const struct pb_dev *d)
+{
+	if (d->pciback)
+		return "pciback";
+	return d->driver ? "host" : "none";
+}
+
+const char *output_hdr_type(uint32_t hdr_type)
+{
+	switch (hdr_type) {
+	case PCIBACK_HDR_TYPE_ENDPOINT: return "endpoint";
+	case PCIBACK_HDR_TYPE_BRIDGE:	return "bridge";
+	case PCIBACK_HDR_TYPE_CARDBUS:	return "cardbus";
+	}
+	return NULL;
+}
+
+const char *output_sriov_role(uint32_t role)
+{
+	switch (role) {
+	case PCIBACK_SRIOV_ROLE_PF: return "pf";
+	case PCIBACK_SRIOV_ROLE_VF: return "vf";
+	}
+	return NULL;
+}
+
+/* Enum attribute as text: its name, "unknown-N", or NULL when absent. */
+static const char *enum_text(const struct pb_dev *d, int attr, uint32_t v,
+			     const char *(*name)(uint32_t), char *buf,
+			     size_t len)
+{
+	const char *s;
+
+	if (!pb_dev_has(d, attr))
+		return NULL;
+	s = name(v);
+	if (s)
+		return s;
+	snprintf(buf, len, "unknown-%u", v);
+	return buf;
+}
+
+static void json_u32(struct json_writer *w, const struct pb_dev *d,
+		     const char *key, int attr, uint32_t v)
+{
+	json_key(w, key);
+	if (pb_dev_has(d, attr))
+		json_uint(w, v);
+	else
+		json_null(w);
+}
+
+void output_dev_json(struct json_writer *w, const struct pb_dev *d,
+		     const struct pb_names *names)
+{
+	char buf[24];
+	size_t i;
+
+	json_object_begin(w);
+	json_key(w, "name");
+	json_string(w, d->name);
+	json_u32(w, d, "domain", PCIBACK_A_DEV_DOMAIN, d->domain);
+	json_u32(w, d, "bus", PCIBACK_A_DEV_BUS, d->bus);
+	json_u32(w, d, "devfn", PCIBACK_A_DEV_DEVFN, d->devfn);
+	json_u32(w, d, "vendor", PCIBACK_A_DEV_VENDOR, d->vendor);
+	json_u32(w, d, "device", PCIBACK_A_DEV_DEVICE, d->device);
+	json_u32(w, d, "subsystem-vendor", PCIBACK_A_DEV_SUBSYSTEM_VENDOR,
+		 d->subsystem_vendor);
+	json_u32(w, d, "subsystem-device", PCIBACK_A_DEV_SUBSYSTEM_DEVICE,
+		 d->subsystem_device);
+	json_u32(w, d, "class", PCIBACK_A_DEV_CLASS, d->class_code);
+	json_u32(w, d, "revision", PCIBACK_A_DEV_REVISION, d->revision);
+	json_key(w, "driver");
+	json_string(w, d->driver);
+	json_key(w, "driver-override");
+	json_string(w, d->driver_override);
+	json_key(w, "pciback");
+	json_bool(w, d->pciback);
+	json_key(w, "multifunction");
+	json_bool(w, d->multifunction);
+	json_key(w, "hdr-type");
+	json_string(w, enum_text(d, PCIBACK_A_DEV_HDR_TYPE, d->hdr_type,
+				 output_hdr_type, buf, sizeof(buf)));
+	json_key(w, "sriov-role");
+	json_string(w, enum_text(d, PCIBACK_A_DEV_SRIOV_ROLE, d->sriov_role,
+				 output_sriov_role, buf, sizeof(buf)));
+	json_u32(w, d, "sriov-total-vfs", PCIBACK_A_DEV_SRIOV_TOTAL_VFS,
+		 d->sriov_total_vfs);
+	json_u32(w, d, "sriov-num-vfs", PCIBACK_A_DEV_SRIOV_NUM_VFS,
+		 d->sriov_num_vfs);
+	json_key(w, "physfn");
+	json_string(w, d->physfn);
+	json_key(w, "reset-method");
+	json_array_begin(w);
+	for (i = 0; i < d->n_reset_methods; i++)
+		json_string(w, d->reset_methods[i]);
+	json_array_end(w);
+	json_key(w, "vendor-name");
+	json_string(w, names->vendor);
+	json_key(w, "device-name");
+	json_string(w, names->device);
+	json_key(w, "class-name");
+	json_string(w, names->class_name);
+	json_object_end(w);
+}
+
+/* Hex of an optional u32 attribute, "-" when absent. */
+static const char *hex_or_dash(const struct pb_dev *d, int attr, uint32_t v,
+			       int width, char *buf, size_t len)
+{
+	if (!pb_dev_has(d, attr))
+		return "-";
+	snprintf(buf, len, "%0*x", width, v);
+	return buf;
+}
+
+enum { COL_DEVICE, COL_CLASS, COL_ID, COL_DRIVER, COL_STATE, NCOLS };
+
+static const char *const col_head[NCOLS] = {
+	"DEVICE", "CLASS", "ID", "DRIVER", "STATE",
+};
+
+struct row {
+	const char *cell[NCOLS];
+	char class_buf[24];
+	char id_buf[24];
+	char v_buf[12];
+	char d_buf[12];
+	const char *vendor_hex;	/* v_buf or "-" */
+	const char *device_hex;	/* d_buf or "-" */
+};
+
+static void fill_row(struct row *r, const struct pb_dev *d,
+		     const struct pb_names *n)
+{
+	r->vendor_hex = hex_or_dash(d, PCIBACK_A_DEV_VENDOR, d->vendor, 4,
+				    r->v_buf, sizeof(r->v_buf));
+	r->device_hex = hex_or_dash(d, PCIBACK_A_DEV_DEVICE, d->device, 4,
+				    r->d_buf, sizeof(r->d_buf));
+	r->cell[COL_DEVICE] = d->name;
+	if (n->class_name) {
+		r->cell[COL_CLASS] = n->class_name;
+	} else if (pb_dev_has(d, PCIBACK_A_DEV_CLASS)) {
+		snprintf(r->class_buf, sizeof(r->class_buf), "Class %04x",
+			 d->class_code >> 8);
+		r->cell[COL_CLASS] = r->class_buf;
+	} else {
+		r->cell[COL_CLASS] = "-";
+	}
+	snprintf(r->id_buf, sizeof(r->id_buf), "%s:%s", r->vendor_hex,
+		 r->device_hex);
+	r->cell[COL_ID] = r->id_buf;
+	r->cell[COL_DRIVER] = d->driver ? d->driver : "-";
+	r->cell[COL_STATE] = output_state(d);
+}
+
+static int clamp_width(size_t w)
+{
+	return w > 1024 ? 1024 : (int)w;
+}
+
+void output_table(FILE *f, const struct pb_dev *devs,
+		  const struct pb_names *names, size_t n)
+{
+	size_t width[NCOLS], i, c;
+	struct row r;
+
+	for (c = 0; c < NCOLS; c++)
+		width[c] = strlen(col_head[c]);
+	for (i = 0; i < n; i++) {
+		fill_row(&r, &devs[i], &names[i]);
+		for (c = 0; c < NCOLS; c++)
+			if (strlen(r.cell[c]) > width[c])
+				width[c] = strlen(r.cell[c]);
+	}
+
+	for (c = 0; c < NCOLS; c++)
+		fprintf(f, "%-*s  ", clamp_width(width[c]), col_head[c]);
+	fputs("DESCRIPTION\n", f);
+	for (i = 0; i < n; i++) {
+		const struct pb_dev *d = &devs[i];
+		const struct pb_names *nm = &names[i];
+
+		fill_row(&r, d, nm);
+		for (c = 0; c < NCOLS; c++)
+			fprintf(f, "%-*s  ", clamp_width(width[c]), r.cell[c]);
+		if (nm->vendor)
+			fputs(nm->vendor, f);
+		else
+			fprintf(f, "Vendor %s", r.vendor_hex);
+		if (nm->device)
+			fprintf(f, " %s\n", nm->device);
+		else
+			fprintf(f, " Device %s\n", r.device_hex);
+	}
+}
+
+#define KEY_WIDTH 17	/* "sriov-total-vfs:" and a space */
+
+static void kv(FILE *f, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void kv(FILE *f, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(f, "%s:%*s", key, (int)(KEY_WIDTH - 1 - strlen(key)), "");
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	putc('\n', f);
+}
+
+/* "8086 (Intel Corporation)", "8086" or "-" */
+static void kv_id(FILE *f, const char *key, const struct pb_dev *d, int attr,
+		  uint32_t v, int width, const char *name)
+{
+	char buf[12];
+
+	if (pb_dev_has(d, attr) && name)
+		kv(f, key, "%0*x (%s)", width, v, name);
+	else
+		kv(f, key, "%s", hex_or_dash(d, attr, v, width, buf,
+					     sizeof(buf)));
+}
+
+void output_show(FILE *f, const struct pb_dev *d, const struct pb_names *n)
+{
+	char b1[24], b2[24];
+	const char *s;
+	size_t i;
+
+	kv(f, "name", "%s", d->name);
+	kv_id(f, "class", d, PCIBACK_A_DEV_CLASS, d->class_code, 6,
+	      n->class_name);
+	kv_id(f, "vendor", d, PCIBACK_A_DEV_VENDOR, d->vendor, 4, n->vendor);
+	kv_id(f, "device", d, PCIBACK_A_DEV_DEVICE, d->device, 4, n->device);
+	kv(f, "subsystem", "%s:%s",
+	   hex_or_dash(d, PCIBACK_A_DEV_SUBSYSTEM_VENDOR, d->subsystem_vendor,
+		       4, b1, sizeof(b1)),
+	   hex_or_dash(d, PCIBACK_A_DEV_SUBSYSTEM_DEVICE, d->subsystem_device,
+		       4, b2, sizeof(b2)));
+	kv(f, "revision", "%s", hex_or_dash(d, PCIBACK_A_DEV_REVISION,
+					    d->revision, 2, b1, sizeof(b1)));
+	s = enum_text(d, PCIBACK_A_DEV_HDR_TYPE, d->hdr_type, output_hdr_type,
+		      b1, sizeof(b1));
+	kv(f, "hdr-type", "%s", s ? s : "-");
+	kv(f, "multifunction", "%s", d->multifunction ? "yes" : "no");
+	kv(f, "driver", "%s", d->driver ? d->driver : "-");
+	kv(f, "driver-override", "%s",
+	   d->driver_override ? d->driver_override : "-");
+	kv(f, "state", "%s", output_state(d));
+	s = enum_text(d, PCIBACK_A_DEV_SRIOV_ROLE, d->sriov_role,
+		      output_sriov_role, b1, sizeof(b1));
+	kv(f, "sriov-role", "%s", s ? s : "-");
+	if (pb_dev_has(d, PCIBACK_A_DEV_SRIOV_TOTAL_VFS))
+		kv(f, "sriov-total-vfs", "%u", d->sriov_total_vfs);
+	if (pb_dev_has(d, PCIBACK_A_DEV_SRIOV_NUM_VFS))
+		kv(f, "sriov-num-vfs", "%u", d->sriov_num_vfs);
+	if (d->physfn)
+		kv(f, "physfn", "%s", d->physfn);
+
+	fprintf(f, "reset-method:%*s", KEY_WIDTH - 13, "");
+	for (i = 0; i < d->n_reset_methods; i++)
+		fprintf(f, "%s%s", i ? " " : "", d->reset_methods[i]);
+	fputs(d->n_reset_methods ? "\n" : "-\n", f);
+}

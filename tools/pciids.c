@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pciids.c - names from the PCI ID database through libpci.
+ *
+ * libpci's error hook must not return (it is declared noreturn and the
+ * default one calls exit()): ours jumps back into the lookup that failed,
+ * which then gives up on names for the rest of the run.  pci_init() is
+ * not called: it probes hardware access methods we do not need and may
+ * fail fatally; name lookups only need the ID list.
+ */
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pci/pci.h>
+
+#include "pciids.h"
+
+struct pciids {
+	struct pci_access *pacc;
+	int flags;		/* added to every lookup */
+	bool broken;		/* libpci reported an error: no more lookups */
+};
+
+static jmp_buf *pciids_jmp;
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+pciids_error(char *msg, ...)
+{
+	(void)msg;
+	longjmp(*pciids_jmp, 1);
+}
+
+static void __attribute__((format(printf, 1, 2)))
+pciids_quiet(char *msg, ...)
+{
+	(void)msg;	/* a damaged pci.ids line is not our user's problem */
+}
+
+struct pciids *pciids_open(const char *ids_file)
+{
+	struct pciids *ids = calloc(1, sizeof(*ids));
+	char *path = NULL;
+
+	if (!ids)
+		return NULL;
+	if (ids_file) {
+		path = strdup(ids_file);
+		if (!path) {
+			free(ids);
+			return NULL;
+		}
+		ids->flags = PCI_LOOKUP_NO_HWDB;
+	}
+	ids->pacc = pci_alloc();
+	if (!ids->pacc) {
+		free(path);
+		free(ids);
+		return NULL;
+	}
+	ids->pacc->error = pciids_error;
+	ids->pacc->warning = pciids_quiet;
+	ids->pacc->debug = pciids_quiet;
+	if (path)
+		pci_set_name_list_path(ids->pacc, path, 1);
+	return ids;
+}
+
+void pciids_close(struct pciids *ids)
+{
+	if (!ids)
+		return;
+	/* also after an error: they come from parsing pci.ids, not midway */
+	pci_cleanup(ids->pacc);
+	free(ids);
+}
+
+static char *lookup(struct pciids *ids, int flags, uint32_t a, uint32_t b)
+{
+	char buf[512];
+	jmp_buf env;
+	char *s;
+
+	if (!ids || ids->broken)
+		return NULL;
+	pciids_jmp = &env;
+	if (setjmp(env)) {
+		ids->broken = true;	/* libpci state unknown: stop using it */
+		pciids_jmp = NULL;
+		return NULL;
+	}
+	s = pci_lookup_name(ids->pacc, buf, sizeof(buf),
+			    flags | ids->flags | PCI_LOOKUP_NO_NUMBERS, (int)a,
+			    (int)b);
+	pciids_jmp = NULL;
+	/* libpci returns a marker string rather than truncating */
+	if (!s || !*s || !strncmp(s, "<pci_lookup_name", 16))
+		return NULL;
+	return strdup(s);
+}
+
+char *pciids_vendor(struct pciids *ids, uint32_t vendor)
+{
+	return lookup(ids, PCI_LOOKUP_VENDOR, vendor & 0xffff, 0);
+}
+
+char *pciids_device(struct pciids *ids, uint32_t vendor, uint32_t device)
+{
+	return lookup(ids, PCI_LOOKUP_DEVICE, vendor & 0xffff, device & 0xffff);
+}
+
+char *pciids_class(struct pciids *ids, uint32_t class_code)
+{
+	return lookup(ids, PCI_LOOKUP_CLASS, (class_code >> 8) & 0xffff, 0);
+}

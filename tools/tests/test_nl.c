@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_nl.c - reply parsing and extended-ack extraction, on messages built
+ * here: the kernel's shape, and what a broken or newer kernel might send.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include <netlink/genl/genl.h>
+
+#include "nl.h"
+#include "unit.h"
+
+#define FAMILY_ID 0x1c
+
+static struct nl_msg *reply(void)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (!msg || !genlmsg_put(msg, 0, 1, FAMILY_ID, 0, 0,
+				 PCIBACK_CMD_DEV_GET, PCIBACK_FAMILY_VERSION))
+		abort();
+	return msg;
+}
+
+static void put_ok(int ret)
+{
+	if (ret < 0)
+		abort();
+}
+
+static void parse_full(void)
+{
+	struct nl_msg *msg = reply();
+	struct pb_dev d;
+
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_NAME, "0000:04:00.0"));
+	put_ok(nla_put_u32(msg, PCIBACK_A_DEV_DOMAIN, 0));
+	put_ok(nla_put_u32(msg, PCIBACK_A_DEV_BUS, 4));
+	put_ok(nla_put_u32(msg, PCIBACK_A_DEV_DEVFN, 0));
+	put_ok(nla_put_u32(msg, PCIBACK_A_DEV_VENDOR, 0x8086));
+	put_ok(nla_put_u32(msg, PCIBACK_A_DEV_DEVICE, 0x1521));
+	put_ok(nla_put_u32(msg, PCIBACK_A_DEV_SUBSYSTEM_VENDOR, 0x15d9));
+	put_ok(nla_put_u32(msg, PCIBACK_A_DEV_SUBSYSTEM_DEVICE, 0x1521));
+	put_ok(nla_put_u32(msg, PCIBACK_A_DEV_CLASS, 0x020000));
+	put_ok(nla_put_u32(msg, PCIBACK_A_DEV_REVISION, 1));
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_DRIVER, "pciback"));
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_DRIVER_OVERRIDE, "pciback"));
+	put_ok(nla_put_flag(msg, PCIBACK_A_DEV_PCIBACK));
+	put_ok(nla_put_flag(msg, PCIBACK_A_DEV_MULTIFUNCTION));
+	put_ok(nla_put_u32(msg, PCIBACK_A_DEV_HDR_TYPE,
+			   PCIBACK_HDR_TYPE_ENDPOINT));
+	put_ok(nla_put_u32(msg, PCIBACK_A_DEV_SRIOV_ROLE,
+			   PCIBACK_SRIOV_ROLE_PF));
+	put_ok(nla_put_u32(msg, PCIBACK_A_DEV_SRIOV_TOTAL_VFS, 7));
+	put_ok(nla_put_u32(msg, PCIBACK_A_DEV_SRIOV_NUM_VFS, 2));
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_RESET_METHOD, "flr"));
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_RESET_METHOD, "pm"));
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_RESET_METHOD, "bus"));
+
+	CHECK_INT(pbnl_parse_dev(nlmsg_hdr(msg), &d), 0);
+	CHECK_STR(d.name, "0000:04:00.0");
+	CHECK_INT(d.bus, 4);
+	CHECK_INT(d.vendor, 0x8086);
+	CHECK_INT(d.device, 0x1521);
+	CHECK_INT(d.subsystem_vendor, 0x15d9);
+	CHECK_INT(d.subsystem_device, 0x1521);
+	CHECK_INT(d.class_code, 0x020000);
+	CHECK_INT(d.revision, 1);
+	CHECK_INT(d.hdr_type, PCIBACK_HDR_TYPE_ENDPOINT);
+	CHECK_INT(d.sriov_role, PCIBACK_SRIOV_ROLE_PF);
+	CHECK_INT(d.sriov_total_vfs, 7);
+	CHECK_INT(d.sriov_num_vfs, 2);
+	CHECK(pb_dev_has(&d, PCIBACK_A_DEV_DOMAIN));
+	CHECK(pb_dev_has(&d, PCIBACK_A_DEV_SRIOV_NUM_VFS));
+	CHECK_STR(d.driver, "pciback");
+	CHECK_STR(d.driver_override, "pciback");
+	CHECK(!d.physfn);
+	CHECK(d.pciback);
+	CHECK(d.multifunction);
+	CHECK_INT(d.n_reset_methods, 3);
+	if (d.n_reset_methods == 3) {
+		CHECK_STR(d.reset_methods[0], "flr");
+		CHECK_STR(d.reset_methods[1], "pm");
+		CHECK_STR(d.reset_methods[2], "bus");
+	}
+	pb_dev_release(&d);
+	nlmsg_free(msg);
+}
+
+static void parse_minimal(void)
+{
+	struct nl_msg *msg = reply();
+	struct pb_dev d;
+
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_NAME, "ffffffff:ff:1f.7"));
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_PHYSFN, "0000:04:00.0"));
+	CHECK_INT(pbnl_parse_dev(nlmsg_hdr(msg), &d), 0);
+	CHECK_STR(d.name, "ffffffff:ff:1f.7");
+	CHECK_STR(d.physfn, "0000:04:00.0");
+	CHECK_INT(d.has, 0);
+	CHECK(!pb_dev_has(&d, PCIBACK_A_DEV_VENDOR));
+	CHECK(!pb_dev_has(&d, PCIBACK_A_DEV_SRIOV_ROLE));
+	CHECK(!d.driver);
+	CHECK(!d.driver_override);
+	CHECK(!d.pciback);
+	CHECK(!d.multifunction);
+	CHECK_INT(d.n_reset_methods, 0);
+	CHECK(!d.reset_methods);
+	pb_dev_release(&d);
+	nlmsg_free(msg);
+}
+
+static void parse_unknown_attrs(void)
+{
+	struct nl_msg *msg = reply();
+	struct pb_dev d;
+
+	put_ok(nla_put_u32(msg, PCIBACK_A_DEV_MAX + 1, 42));
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_NAME, "0000:03:00.0"));
+	put_ok(nla_put(msg, 300, 5, "\x01\x02\x03\x04\x05"));
+	put_ok(nla_put_u32(msg, PCIBACK_A_DEV_VENDOR, 0x1af4));
+	put_ok(nla_put_flag(msg, PCIBACK_A_DEV_MAX + 7));
+	CHECK_INT(pbnl_parse_dev(nlmsg_hdr(msg), &d), 0);
+	CHECK_STR(d.name, "0000:03:00.0");
+	CHECK_INT(d.vendor, 0x1af4);
+	CHECK_INT(d.has, 1u << PCIBACK_A_DEV_VENDOR);
+	pb_dev_release(&d);
+	nlmsg_free(msg);
+}
+
+static void parse_reset_cap(void)
+{
+	struct nl_msg *msg = reply();
+	struct pb_dev d;
+	char name[16];
+	int i;
+
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_NAME, "0000:03:00.0"));
+	for (i = 0; i < PB_DEV_RESET_METHODS_MAX + 4; i++) {
+		snprintf(name, sizeof(name), "m%d", i);
+		put_ok(nla_put_string(msg, PCIBACK_A_DEV_RESET_METHOD, name));
+	}
+	CHECK_INT(pbnl_parse_dev(nlmsg_hdr(msg), &d), 0);
+	CHECK_INT(d.n_reset_methods, PB_DEV_RESET_METHODS_MAX);
+	if (d.n_reset_methods == PB_DEV_RESET_METHODS_MAX) {
+		CHECK_STR(d.reset_methods[0], "m0");
+		CHECK_STR(d.reset_methods[PB_DEV_RESET_METHODS_MAX - 1], "m15");
+	}
+	pb_dev_release(&d);
+	nlmsg_free(msg);
+}
+
+enum bad {
+	NO_NAME, NAME_TOO_LONG, NAME_EMPTY, NAME_UNTERMINATED,
+	DRIVER_UNTERMINATED, U32_SHORT, RESET_UNTERMINATED, RESET_TOO_LONG,
+	PHYSFN_BAD_AFTER_DRIVER, NAME_CUT_OFF, NAME_EMBEDDED_NUL,
+	DRIVER_EMBEDDED_NUL, NBAD
+};
+
+static struct nl_msg *bad_reply(enum bad b)
+{
+	struct nl_msg *msg = reply();
+	char long_name[100];
+
+	memset(long_name, 'x', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	if (b != NO_NAME && b != NAME_TOO_LONG && b != NAME_EMPTY &&
+	    b != NAME_UNTERMINATED && b != NAME_CUT_OFF &&
+	    b != NAME_EMBEDDED_NUL)
+		put_ok(nla_put_string(msg, PCIBACK_A_DEV_NAME, "0000:03:00.0"));
+	switch (b) {
+	case NO_NAME:
+		put_ok(nla_put_u32(msg, PCIBACK_A_DEV_VENDOR, 0x8086));
+		break;
+	case NAME_TOO_LONG:
+		put_ok(nla_put_string(msg, PCIBACK_A_DEV_NAME,
+				      "00000000:03:00.0xxx"));
+		break;
+	case NAME_EMPTY:
+		put_ok(nla_put_string(msg, PCIBACK_A_DEV_NAME, ""));
+		break;
+	case NAME_UNTERMINATED:
+		put_ok(nla_put(msg, PCIBACK_A_DEV_NAME, 12, "0000:03:00.0"));
+		break;
+	case DRIVER_UNTERMINATED:
+		put_ok(nla_put(msg, PCIBACK_A_DEV_DRIVER, 3, "abc"));
+		break;
+	case U32_SHORT:
+		put_ok(nla_put_u16(msg, PCIBACK_A_DEV_VENDOR, 0x8086));
+		break;
+	case RESET_UNTERMINATED:
+		put_ok(nla_put_string(msg, PCIBACK_A_DEV_RESET_METHOD, "flr"));
+		put_ok(nla_put(msg, PCIBACK_A_DEV_RESET_METHOD, 2, "pm"));
+		break;
+	case RESET_TOO_LONG:
+		put_ok(nla_put_string(msg, PCIBACK_A_DEV_RESET_METHOD,
+				      long_name));
+		break;
+	case PHYSFN_BAD_AFTER_DRIVER:	/* what was copied is freed */
+		put_ok(nla_put_string(msg, PCIBACK_A_DEV_DRIVER, "e1000e"));
+		put_ok(nla_put_string(msg, PCIBACK_A_DEV_DRIVER_OVERRIDE, "x"));
+		put_ok(nla_put_string(msg, PCIBACK_A_DEV_RESET_METHOD, "flr"));
+		put_ok(nla_put(msg, PCIBACK_A_DEV_PHYSFN, 4, "0000"));
+		break;
+	case NAME_CUT_OFF:		/* the message ends inside NAME */
+		put_ok(nla_put_u32(msg, PCIBACK_A_DEV_VENDOR, 0x8086));
+		put_ok(nla_put_string(msg, PCIBACK_A_DEV_NAME, "0000:03:00.0"));
+		nlmsg_hdr(msg)->nlmsg_len -= 8;
+		break;
+	case NAME_EMBEDDED_NUL:
+		put_ok(nla_put(msg, PCIBACK_A_DEV_NAME, 14, "0000\0:03:00.0"));
+		break;
+	case DRIVER_EMBEDDED_NUL:
+		/* "e1", NUL, "00e" and the final NUL: 7 bytes */
+		put_ok(nla_put(msg, PCIBACK_A_DEV_DRIVER, 7, "e1\00000e"));
+		break;
+	case NBAD:
+		break;
+	}
+	return msg;
+}
+
+static void parse_malformed(void)
+{
+	enum bad b;
+
+	for (b = 0; b < NBAD; b++) {
+		struct nl_msg *msg = bad_reply(b);
+		struct pb_dev d;
+		int ret = pbnl_parse_dev(nlmsg_hdr(msg), &d);
+
+		if (ret != -EPROTO)
+			unit_fail(__FILE__, __LINE__,
+				  "malformed reply %d: returned %d", b, ret);
+		if (d.driver || d.driver_override || d.physfn ||
+		    d.reset_methods || d.n_reset_methods || d.has || d.name[0])
+			unit_fail(__FILE__, __LINE__,
+				  "malformed reply %d: record not cleared", b);
+		pb_dev_release(&d);
+		nlmsg_free(msg);
+	}
+}
+
+/* --- extended acks, built byte by byte -------------------------------- */
+
+struct raw {
+	union {
+		unsigned char b[1024];
+		struct nlmsghdr nlh;	/* alignment */
+	} u;
+	size_t len;
+};
+
+static void raw_put(struct raw *r, const void *data, size_t n)
+{
+	memcpy(r->u.b + r->len, data, n);
+	r->len += NLMSG_ALIGN(n);
+}
+
+static void raw_attr(struct raw *r, unsigned short type, const void *data,
+		     size_t n)
+{
+	struct nlattr a = { .nla_len = (unsigned short)(NLA_HDRLEN + n),
+			    .nla_type = type };
+
+	memcpy(r->u.b + r->len, &a, sizeof(a));
+	memcpy(r->u.b + r->len + NLA_HDRLEN, data, n);
+	r->len += NLA_ALIGN(a.nla_len);
+}
+
+static void raw_str(struct raw *r, unsigned short type, const char *s)
+{
+	raw_attr(r, type, s, strlen(s) + 1);
+}
+
+/* An NLMSG_ERROR for a DEV_GET request, capped or echoing the request. */
+static struct nlmsghdr *error_msg(struct raw *r, int error, bool capped,
+				  unsigned short flags)
+{
+	struct raw req = { .len = NLMSG_HDRLEN };
+	struct genlmsghdr g = { .cmd = PCIBACK_CMD_DEV_GET, .version = 1 };
+	struct nlmsgerr e = { .error = error };
+
+	raw_put(&req, &g, sizeof(g));
+	raw_str(&req, PCIBACK_A_DEV_NAME, "0000:09:00.0");
+	req.u.nlh = (struct nlmsghdr){
+		.nlmsg_len = (unsigned int)req.len, .nlmsg_type = FAMILY_ID,
+		.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK, .nlmsg_seq = 7,
+	};
+
+	memset(r, 0, sizeof(*r));
+	r->len = NLMSG_HDRLEN;
+	e.msg = req.u.nlh;
+	raw_put(r, &e, sizeof(e));
+	if (!capped) {	/* the request's payload follows */
+		memcpy(r->u.b + r->len, req.u.b + NLMSG_HDRLEN,
+		       req.len - NLMSG_HDRLEN);
+		r->len = NLMSG_HDRLEN +
+			 NLMSG_ALIGN(sizeof(e) + req.len - NLMSG_HDRLEN);
+	}
+	r->u.nlh = (struct nlmsghdr){
+		.nlmsg_type = NLMSG_ERROR, .nlmsg_seq = 7,
+		.nlmsg_flags = (unsigned short)(flags |
+						(capped ? NLM_F_CAPPED : 0)),
+	};
+	return &r->u.nlh;
+}
+
+static void finish(struct raw *r)
+{
+	r->u.nlh.nlmsg_len = (unsigned int)r->len;
+}
+
+static void extack_error(void)
+{
+	const char *text = "pciback_nl: device 0000:09:00.0 not found";
+	uint32_t offs = 20;
+	struct nlmsghdr *nlh;
+	struct raw r;
+	char buf[256];
+
+	/* capped: the TLVs follow struct nlmsgerr */
+	nlh = error_msg(&r, -ENODEV, true, NLM_F_ACK_TLVS);
+	raw_str(&r, NLMSGERR_ATTR_MSG, text);
+	raw_attr(&r, NLMSGERR_ATTR_OFFS, &offs, sizeof(offs));
+	finish(&r);
+	CHECK_INT(pbnl_extack_msg(nlh, buf, sizeof(buf)), strlen(text));
+	CHECK_STR(buf, text);
+
+	/* not capped: after the echoed request; the message not first */
+	nlh = error_msg(&r, -ENODEV, false, NLM_F_ACK_TLVS);
+	raw_attr(&r, NLMSGERR_ATTR_OFFS, &offs, sizeof(offs));
+	raw_str(&r, NLMSGERR_ATTR_MSG, text);
+	finish(&r);
+	CHECK_INT(pbnl_extack_msg(nlh, buf, sizeof(buf)), strlen(text));
+	CHECK_STR(buf, text);
+
+	/* no NLM_F_ACK_TLVS: no message, even if bytes follow */
+	nlh = error_msg(&r, -ENODEV, true, 0);
+	raw_str(&r, NLMSGERR_ATTR_MSG, text);
+	finish(&r);
+	snprintf(buf, sizeof(buf), "stale");
+	CHECK_INT(pbnl_extack_msg(nlh, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "");
+
+	/* TLVs without a message */
+	nlh = error_msg(&r, -EINVAL, true, NLM_F_ACK_TLVS);
+	raw_attr(&r, NLMSGERR_ATTR_OFFS, &offs, sizeof(offs));
+	finish(&r);
+	CHECK_INT(pbnl_extack_msg(nlh, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "");
+}
+
+static void extack_done(void)
+{
+	const char *text = "pciback_nl: device 0000:03:00.0 is busy";
+	struct raw r = { .len = NLMSG_HDRLEN };
+	int error = -EBUSY;
+	char buf[256], line[64];
+
+	raw_put(&r, &error, sizeof(error));
+	snprintf(line, sizeof(line), "%s\n", text);
+	raw_str(&r, NLMSGERR_ATTR_MSG, line);
+	r.u.nlh = (struct nlmsghdr){
+		.nlmsg_type = NLMSG_DONE,
+		.nlmsg_flags = NLM_F_MULTI | NLM_F_ACK_TLVS,
+	};
+	finish(&r);
+	CHECK_INT(pbnl_extack_msg(&r.u.nlh, buf, sizeof(buf)), strlen(text));
+	CHECK_STR(buf, text);
+
+	/* a data message has no extack */
+	r.u.nlh.nlmsg_type = FAMILY_ID;
+	CHECK_INT(pbnl_extack_msg(&r.u.nlh, buf, sizeof(buf)), 0);
+}
+
+static void extack_hostile(void)
+{
+	struct nlmsghdr *nlh;
+	struct raw r;
+	char buf[256], small[8];
+	struct nlattr *a;
+
+	/* truncated to the buffer, always terminated */
+	nlh = error_msg(&r, -ENODEV, true, NLM_F_ACK_TLVS);
+	raw_str(&r, NLMSGERR_ATTR_MSG, "pciback_nl: long message");
+	finish(&r);
+	CHECK_INT(pbnl_extack_msg(nlh, small, sizeof(small)), 7);
+	CHECK_STR(small, "pciback");
+	CHECK_INT(pbnl_extack_msg(nlh, small, 1), 0);
+	CHECK_STR(small, "");
+
+	/* control characters do not reach the terminal */
+	nlh = error_msg(&r, -ENODEV, true, NLM_F_ACK_TLVS);
+	raw_str(&r, NLMSGERR_ATTR_MSG, "bad\x1b[0m\ttext");
+	finish(&r);
+	pbnl_extack_msg(nlh, buf, sizeof(buf));
+	CHECK_STR(buf, "bad?[0m?text");
+
+	/* not NUL-terminated: bounded by the attribute */
+	nlh = error_msg(&r, -ENODEV, true, NLM_F_ACK_TLVS);
+	raw_attr(&r, NLMSGERR_ATTR_MSG, "abcdef", 3);
+	raw_attr(&r, NLMSGERR_ATTR_OFFS, "\0\0\0\0", 4);
+	finish(&r);
+	pbnl_extack_msg(nlh, buf, sizeof(buf));
+	CHECK_STR(buf, "abc");
+
+	/* an attribute longer than the message */
+	nlh = error_msg(&r, -ENODEV, true, NLM_F_ACK_TLVS);
+	a = (struct nlattr *)(r.u.b + r.len);
+	raw_str(&r, NLMSGERR_ATTR_MSG, "pciback_nl: cut");
+	a->nla_len = 200;
+	finish(&r);
+	CHECK_INT(pbnl_extack_msg(nlh, buf, sizeof(buf)), 0);
+
+	/* an attribute shorter than its header */
+	nlh = error_msg(&r, -ENODEV, true, NLM_F_ACK_TLVS);
+	a = (struct nlattr *)(r.u.b + r.len);
+	raw_str(&r, NLMSGERR_ATTR_MSG, "pciback_nl: cut");
+	a->nla_len = 2;
+	finish(&r);
+	CHECK_INT(pbnl_extack_msg(nlh, buf, sizeof(buf)), 0);
+
+	/* an echoed request claiming more than the message holds */
+	nlh = error_msg(&r, -ENODEV, false, NLM_F_ACK_TLVS);
+	raw_str(&r, NLMSGERR_ATTR_MSG, "pciback_nl: x");
+	((struct nlmsgerr *)NLMSG_DATA(nlh))->msg.nlmsg_len = 4000;
+	finish(&r);
+	CHECK_INT(pbnl_extack_msg(nlh, buf, sizeof(buf)), 0);
+
+	/* an error message too short for struct nlmsgerr */
+	nlh = error_msg(&r, -ENODEV, true, NLM_F_ACK_TLVS);
+	r.len = NLMSG_HDRLEN + 8;
+	finish(&r);
+	CHECK_INT(pbnl_extack_msg(nlh, buf, sizeof(buf)), 0);
+}
+
+void test_nl(void)
+{
+	unit_run("nl: a full reply parses into every field", parse_full);
+	unit_run("nl: absent attributes stay absent", parse_minimal);
+	unit_run("nl: unknown attributes are ignored", parse_unknown_attrs);
+	unit_run("nl: reset methods are capped and keep their order",
+		 parse_reset_cap);
+	unit_run("nl: malformed replies are rejected and leave nothing",
+		 parse_malformed);
+	unit_run("nl: extack message of NLMSG_ERROR, capped or not",
+		 extack_error);
+	unit_run("nl: extack message of a failed dump's NLMSG_DONE",
+		 extack_done);
+	unit_run("nl: extack parsing is bounded and sanitised",
+		 extack_hostile);
+}

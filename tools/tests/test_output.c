@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_output.c - rendering of device records: the table, the show block
+ * and JSON, compared with expected text; JSON also has to parse.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "output.h"
+#include "unit.h"
+
+#define HAS(a) (1u << (a))
+#define HAS_COMMON (HAS(PCIBACK_A_DEV_DOMAIN) | HAS(PCIBACK_A_DEV_BUS) |      \
+		    HAS(PCIBACK_A_DEV_DEVFN) | HAS(PCIBACK_A_DEV_VENDOR) |    \
+		    HAS(PCIBACK_A_DEV_DEVICE) |                               \
+		    HAS(PCIBACK_A_DEV_SUBSYSTEM_VENDOR) |                     \
+		    HAS(PCIBACK_A_DEV_SUBSYSTEM_DEVICE) |                     \
+		    HAS(PCIBACK_A_DEV_CLASS) | HAS(PCIBACK_A_DEV_REVISION) |  \
+		    HAS(PCIBACK_A_DEV_HDR_TYPE))
+
+static char *nic_resets[] = { "flr", "pm" };
+static char *pf_resets[] = { "flr", "bus" };
+static char *vf_resets[] = { "flr" };
+static char *hostile_resets[] = { "fl\"r", "\x01" };
+
+static const struct pb_dev devs[] = {
+	{	/* an endpoint bound to its own driver */
+		.name = "0000:03:00.0", .has = HAS_COMMON,
+		.bus = 3, .vendor = 0x8086, .device = 0x10d3,
+		.subsystem_vendor = 0x8086, .subsystem_device = 0xa01f,
+		.class_code = 0x020000, .hdr_type = PCIBACK_HDR_TYPE_ENDPOINT,
+		.driver = "e1000e",
+		.n_reset_methods = 2, .reset_methods = nic_resets,
+	},
+	{	/* an SR-IOV PF held by pciback */
+		.name = "0000:04:00.0",
+		.has = HAS_COMMON | HAS(PCIBACK_A_DEV_SRIOV_ROLE) |
+		       HAS(PCIBACK_A_DEV_SRIOV_TOTAL_VFS) |
+		       HAS(PCIBACK_A_DEV_SRIOV_NUM_VFS),
+		.bus = 4, .vendor = 0x8086, .device = 0x1521,
+		.subsystem_vendor = 0x8086, .subsystem_device = 0x0001,
+		.class_code = 0x020000, .revision = 1,
+		.hdr_type = PCIBACK_HDR_TYPE_ENDPOINT,
+		.sriov_role = PCIBACK_SRIOV_ROLE_PF, .sriov_total_vfs = 7,
+		.sriov_num_vfs = 2, .driver = "pciback",
+		.driver_override = "pciback", .pciback = true,
+		.multifunction = true,
+		.n_reset_methods = 2, .reset_methods = pf_resets,
+	},
+	{	/* an unbound VF that the ID database does not know */
+		.name = "0000:04:10.0",
+		.has = HAS_COMMON | HAS(PCIBACK_A_DEV_SRIOV_ROLE),
+		.bus = 4, .devfn = 0x80, .vendor = 0x8086, .device = 0x1520,
+		.subsystem_vendor = 0x8086, .subsystem_device = 0x0001,
+		.class_code = 0x020000, .revision = 1,
+		.hdr_type = PCIBACK_HDR_TYPE_ENDPOINT,
+		.sriov_role = PCIBACK_SRIOV_ROLE_VF, .physfn = "0000:04:00.0",
+		.n_reset_methods = 1, .reset_methods = vf_resets,
+	},
+	{	/* a bridge with a header type this tool does not know yet */
+		.name = "10000:e0:1c.0",
+		.has = HAS_COMMON & ~(HAS(PCIBACK_A_DEV_SUBSYSTEM_VENDOR) |
+				      HAS(PCIBACK_A_DEV_SUBSYSTEM_DEVICE)),
+		.domain = 0x10000, .bus = 0xe0, .devfn = 0xe0,
+		.vendor = 0x8086, .device = 0xa110, .class_code = 0x060400,
+		.revision = 0xf0, .hdr_type = 9, .driver = "pcieport",
+	},
+};
+
+static const struct pb_names names[] = {
+	{ "Intel Corporation", "82574L Gigabit Network Connection",
+	  "Ethernet controller" },
+	{ "Intel Corporation", "I350 Gigabit Network Connection",
+	  "Ethernet controller" },
+	{ NULL, NULL, NULL },
+	{ "Intel Corporation", NULL, "PCI bridge" },
+};
+
+#define NDEVS ARRAY_SIZE(devs)
+
+static void state(void)
+{
+	CHECK_STR(output_state(&devs[0]), "host");
+	CHECK_STR(output_state(&devs[1]), "pciback");
+	CHECK_STR(output_state(&devs[2]), "none");
+	CHECK_STR(output_hdr_type(PCIBACK_HDR_TYPE_CARDBUS), "cardbus");
+	CHECK(!output_hdr_type(0));
+	CHECK(!output_sriov_role(3));
+}
+
+static void write_table(FILE *f, const void *arg)
+{
+	(void)arg;
+	output_table(f, devs, names, NDEVS);
+}
+
+static void table(void)
+{
+	char *out = unit_capture(write_table, NULL);
+
+	CHECK_STR(out,
+		  "DEVICE         CLASS                ID         DRIVER    STATE    DESCRIPTION\n"
+		  "0000:03:00.0   Ethernet controller  8086:10d3  e1000e    host     Intel Corporation 82574L Gigabit Network Connection\n"
+		  "0000:04:00.0   Ethernet controller  8086:1521  pciback   pciback  Intel Corporation I350 Gigabit Network Connection\n"
+		  "0000:04:10.0   Class 0200           8086:1520  -         none     Vendor 8086 Device 1520\n"
+		  "10000:e0:1c.0  PCI bridge           8086:a110  pcieport  host     Intel Corporation Device a110\n");
+	free(out);
+}
+
+static void write_empty_table(FILE *f, const void *arg)
+{
+	(void)arg;
+	output_table(f, devs, names, 0);
+}
+
+static void table_empty(void)
+{
+	char *out = unit_capture(write_empty_table, NULL);
+
+	CHECK_STR(out, "DEVICE  CLASS  ID  DRIVER  STATE  DESCRIPTION\n");
+	free(out);
+}
+
+static void write_show(FILE *f, const void *arg)
+{
+	size_t i = *(const size_t *)arg;
+
+	output_show(f, &devs[i], &names[i]);
+}
+
+static void show_block(size_t i, const char *expected, int line)
+{
+	char *out = unit_capture(write_show, &i);
+
+	if (strcmp(out, expected)) {
+		unit_fail(__FILE__, line, "show of %s", devs[i].name);
+		unit_fail(__FILE__, line, "  got      %s", unit_quote(out));
+		unit_fail(__FILE__, line, "  expected %s", unit_quote(expected));
+	}
+	free(out);
+}
+
+static void show(void)
+{
+	show_block(0,
+		   "name:            0000:03:00.0\n"
+		   "class:           020000 (Ethernet controller)\n"
+		   "vendor:          8086 (Intel Corporation)\n"
+		   "device:          10d3 (82574L Gigabit Network Connection)\n"
+		   "subsystem:       8086:a01f\n"
+		   "revision:        00\n"
+		   "hdr-type:        endpoint\n"
+		   "multifunction:   no\n"
+		   "driver:          e1000e\n"
+		   "driver-override: -\n"
+		   "state:           host\n"
+		   "sriov-role:      -\n"
+		   "reset-method:    flr pm\n", __LINE__);
+	show_block(1,
+		   "name:            0000:04:00.0\n"
+		   "class:           020000 (Ethernet controller)\n"
+		   "vendor:          8086 (Intel Corporation)\n"
+		   "device:          1521 (I350 Gigabit Network Connection)\n"
+		   "subsystem:       8086:0001\n"
+		   "revision:        01\n"
+		   "hdr-type:        endpoint\n"
+		   "multifunction:   yes\n"
+		   "driver:          pciback\n"
+		   "driver-override: pciback\n"
+		   "state:           pciback\n"
+		   "sriov-role:      pf\n"
+		   "sriov-total-vfs: 7\n"
+		   "sriov-num-vfs:   2\n"
+		   "reset-method:    flr bus\n", __LINE__);
+	show_block(2,
+		   "name:            0000:04:10.0\n"
+		   "class:           020000\n"
+		   "vendor:          8086\n"
+		   "device:          1520\n"
+		   "subsystem:       8086:0001\n"
+		   "revision:        01\n"
+		   "hdr-type:        endpoint\n"
+		   "multifunction:   no\n"
+		   "driver:          -\n"
+		   "driver-override: -\n"
+		   "state:           none\n"
+		   "sriov-role:      vf\n"
+		   "physfn:          0000:04:00.0\n"
+		   "reset-method:    flr\n", __LINE__);
+	show_block(3,
+		   "name:            10000:e0:1c.0\n"
+		   "class:           060400 (PCI bridge)\n"
+		   "vendor:          8086 (Intel Corporation)\n"
+		   "device:          a110\n"
+		   "subsystem:       -:-\n"
+		   "revision:        f0\n"
+		   "hdr-type:        unknown-9\n"
+		   "multifunction:   no\n"
+		   "driver:          pcieport\n"
+		   "driver-override: -\n"
+		   "state:           host\n"
+		   "sriov-role:      -\n"
+		   "reset-method:    -\n", __LINE__);
+}
+
+struct json_arg {
+	size_t first, n;
+	bool pretty;
+	int ret;
+};
+
+static void write_json(FILE *f, const void *arg)
+{
+	struct json_arg *a = (struct json_arg *)arg;
+	struct json_writer w;
+	size_t i;
+
+	json_init(&w, f, a->pretty);
+	json_array_begin(&w);
+	for (i = a->first; i < a->first + a->n; i++)
+		output_dev_json(&w, &devs[i], &names[i]);
+	json_array_end(&w);
+	a->ret = json_end(&w);
+}
+
+static void json_vf(void)
+{
+	struct json_arg a = { .first = 2, .n = 1, .ret = -2 };
+	char *out = unit_capture(write_json, &a);
+
+	CHECK_INT(a.ret, 0);
+	CHECK_STR(out,
+		  "[{\"name\":\"0000:04:10.0\",\"domain\":0,\"bus\":4,"
+		  "\"devfn\":128,\"vendor\":32902,\"device\":5408,"
+		  "\"subsystem-vendor\":32902,\"subsystem-device\":1,"
+		  "\"class\":131072,\"revision\":1,\"driver\":null,"
+		  "\"driver-override\":null,\"pciback\":false,"
+		  "\"multifunction\":false,\"hdr-type\":\"endpoint\","
+		  "\"sriov-role\":\"vf\",\"sriov-total-vfs\":null,"
+		  "\"sriov-num-vfs\":null,\"physfn\":\"0000:04:00.0\","
+		  "\"reset-method\":[\"flr\"],\"vendor-name\":null,"
+		  "\"device-name\":null,\"class-name\":null}]\n");
+	CHECK(json_valid(out));
+	free(out);
+}
+
+static void json_pf_pretty(void)
+{
+	struct json_arg a = { .first = 1, .n = 1, .pretty = true, .ret = -2 };
+	char *out = unit_capture(write_json, &a);
+
+	CHECK_INT(a.ret, 0);
+	CHECK_STR(out,
+		  "[\n"
+		  "  {\n"
+		  "    \"name\": \"0000:04:00.0\",\n"
+		  "    \"domain\": 0,\n"
+		  "    \"bus\": 4,\n"
+		  "    \"devfn\": 0,\n"
+		  "    \"vendor\": 32902,\n"
+		  "    \"device\": 5409,\n"
+		  "    \"subsystem-vendor\": 32902,\n"
+		  "    \"subsystem-device\": 1,\n"
+		  "    \"class\": 131072,\n"
+		  "    \"revision\": 1,\n"
+		  "    \"driver\": \"pciback\",\n"
+		  "    \"driver-override\": \"pciback\",\n"
+		  "    \"pciback\": true,\n"
+		  "    \"multifunction\": true,\n"
+		  "    \"hdr-type\": \"endpoint\",\n"
+		  "    \"sriov-role\": \"pf\",\n"
+		  "    \"sriov-total-vfs\": 7,\n"
+		  "    \"sriov-num-vfs\": 2,\n"
+		  "    \"physfn\": null,\n"
+		  "    \"reset-method\": [\n"
+		  "      \"flr\",\n"
+		  "      \"bus\"\n"
+		  "    ],\n"
+		  "    \"vendor-name\": \"Intel Corporation\",\n"
+		  "    \"device-name\": \"I350 Gigabit Network Connection\",\n"
+		  "    \"class-name\": \"Ethernet controller\"\n"
+		  "  }\n"
+		  "]\n");
+	CHECK(json_valid(out));
+	free(out);
+}
+
+static void json_all(void)
+{
+	struct json_arg a = { .first = 0, .n = NDEVS, .ret = -2 };
+	char *out = unit_capture(write_json, &a);
+
+	CHECK_INT(a.ret, 0);
+	CHECK(json_valid(out));
+	/* the unknown header type and the absent subsystem ids */
+	CHECK_CONTAINS(out, "\"hdr-type\":\"unknown-9\"");
+	CHECK_CONTAINS(out, "\"subsystem-vendor\":null,\"subsystem-device\":null");
+	CHECK_CONTAINS(out, "\"reset-method\":[],");
+	free(out);
+	a.pretty = true;
+	a.ret = -2;
+	out = unit_capture(write_json, &a);
+	CHECK_INT(a.ret, 0);
+	CHECK(json_valid(out));
+	free(out);
+}
+
+static void json_hostile_strings(void)
+{
+	struct pb_dev d = {
+		.name = "0000:00:00.0", .driver = "a\\b\n",
+		.driver_override = "\xff", .n_reset_methods = 2,
+		.reset_methods = hostile_resets,
+	};
+	struct pb_names n = { "Vendor \"Q\"", NULL, NULL };
+	struct json_writer w;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f) {
+		unit_fail(__FILE__, __LINE__, "open_memstream");
+		return;
+	}
+	json_init(&w, f, false);
+	output_dev_json(&w, &d, &n);
+	CHECK_INT(json_end(&w), 0);
+	fclose(f);
+	CHECK(json_valid(buf));
+	CHECK_CONTAINS(buf, "\"driver\":\"a\\\\b\\n\"");
+	CHECK_CONTAINS(buf, "\"driver-override\":\"\\ufffd\"");
+	CHECK_CONTAINS(buf, "\"reset-method\":[\"fl\\\"r\",\"\\u0001\"]");
+	CHECK_CONTAINS(buf, "\"vendor-name\":\"Vendor \\\"Q\\\"\"");
+	CHECK_CONTAINS(buf, "\"domain\":null");
+	free(buf);
+}
+
+void test_output(void)
+{
+	unit_run("output: state, header type and SR-IOV role names", state);
+	unit_run("output: list table", table);
+	unit_run("output: list table without devices", table_empty);
+	unit_run("output: show blocks", show);
+	unit_run("output: JSON of a VF, compact", json_vf);
+	unit_run("output: JSON of a PF, pretty", json_pf_pretty);
+	unit_run("output: JSON of every record parses", json_all);
+	unit_run("output: JSON of hostile strings stays valid",
+		 json_hostile_strings);
+}
