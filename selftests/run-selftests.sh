@@ -30,7 +30,7 @@ for t in $tests; do
 	rc=$?
 	sed 's/^/# /' "$out"
 	line=$(grep '^# Totals: ' "$out" | tail -n1)
-	p=$(echo "$line" | sed -n 's/.*pass:\([0-9]*\).*/\1/p')
+	p=$(echo "$line" | sed -n 's/.*Totals: pass:\([0-9]*\).*/\1/p')
 	f=$(echo "$line" | sed -n 's/.* fail:\([0-9]*\).*/\1/p')
 	s=$(echo "$line" | sed -n 's/.* skip:\([0-9]*\).*/\1/p')
 	pass=$((pass + ${p:-0}))
