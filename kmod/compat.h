@@ -17,6 +17,9 @@
 #include <linux/netlink.h>
 #include <linux/pci.h>
 #include <linux/skbuff.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <xen/pci.h>
 #include <net/netlink.h>
 
 #ifdef PBNL_HAVE_EXTACK_FMT
@@ -61,6 +64,57 @@ static inline int pbnl_put_driver_override(struct sk_buff *skb, int attr,
 		ret = nla_put_string(skb, attr, pdev->driver_override);
 #endif
 	return ret;
+}
+
+/*
+ * pbnl_set_driver_override() - set (or with NULL clear) a device's
+ * driver_override, as a write to its sysfs file would.  Sleeps.
+ */
+static inline int pbnl_set_driver_override(struct pci_dev *pdev,
+					   const char *name)
+{
+#ifdef PBNL_HAVE_DEVICE_DRIVER_OVERRIDE
+	return device_set_driver_override(&pdev->dev, name ? name : "");
+#else
+	return driver_set_override(&pdev->dev, &pdev->driver_override,
+				   name ? name : "", name ? strlen(name) : 0);
+#endif
+}
+
+/*
+ * pbnl_dup_driver_override() - a copy of a device's driver_override.
+ * Return: 0 with *@out NULL when unset, 0 with a kmalloc'ed copy, or
+ * -ENOMEM.  Sleeps (takes the device lock on kernels where that is what
+ * protects the field).
+ */
+static inline int pbnl_dup_driver_override(struct pci_dev *pdev, char **out)
+{
+	const char *cur;
+
+	*out = NULL;
+#ifdef PBNL_HAVE_DEVICE_DRIVER_OVERRIDE
+	spin_lock(&pdev->dev.driver_override.lock);
+	cur = pdev->dev.driver_override.name;
+	if (cur)
+		*out = kstrdup(cur, GFP_ATOMIC);
+	spin_unlock(&pdev->dev.driver_override.lock);
+#else
+	device_lock(&pdev->dev);
+	cur = pdev->driver_override;
+	if (cur)
+		*out = kstrdup(cur, GFP_KERNEL);
+	device_unlock(&pdev->dev);
+#endif
+	return cur && !*out ? -ENOMEM : 0;
+}
+
+/*
+ * pbnl_guest_domid() - the Xen domain that owns @pdev (registered by
+ * xen-pciback when a guest's frontend attaches), or -ENODEV.
+ */
+static inline int pbnl_guest_domid(struct pci_dev *pdev)
+{
+	return xen_find_device_domain_owner(pdev);
 }
 
 #endif /* PBNL_COMPAT_H */

@@ -2,7 +2,7 @@
 /*
  * Naming, lookup and description of PCI functions.
  *
- * Locking: pbnl_dev_fill() takes the device lock of the function it
+ * Locking: pbnl_dev_put() takes the device lock of the function it
  * describes, so the driver, the driver_override and the reset methods it
  * reports are one consistent snapshot.  It sleeps; callers hold no spinlock.
  */
@@ -174,28 +174,19 @@ static int pbnl_put_locked(struct sk_buff *skb, struct pci_dev *pdev)
 }
 
 /**
- * pbnl_dev_fill() - describe one PCI function in a new message
- * @skb: message buffer
+ * pbnl_dev_put() - put the attributes of the "dev" object of one function
+ * @skb: message buffer, with a header or a nest open
  * @pdev: the function, referenced by the caller
- * @portid: destination port
- * @seq: sequence number
- * @flags: netlink message flags
- * @cmd: command of the message
  *
- * The one builder of the "dev" object, used by dev-get replies, dumps and
- * notifications alike.  Takes the device lock (interruptibly).
+ * The one builder of the "dev" object: dev-get replies, dumps, the results
+ * of dev-hide and dev-unhide and the notifications all use it.  Takes the
+ * device lock (interruptibly) and the records lock.
  *
  * Return: 0, -EMSGSIZE when @skb is full, -EINTR on a signal.
  */
-int pbnl_dev_fill(struct sk_buff *skb, struct pci_dev *pdev, u32 portid,
-		  u32 seq, int flags, u8 cmd)
+int pbnl_dev_put(struct sk_buff *skb, struct pci_dev *pdev)
 {
-	void *hdr;
-	int ret;
-
-	hdr = genlmsg_put(skb, portid, seq, &pbnl_family, flags, cmd);
-	if (!hdr)
-		return -EMSGSIZE;
+	int domid, ret;
 
 	if (nla_put_string(skb, PCIBACK_A_DEV_NAME, pci_name(pdev)) ||
 	    nla_put_u32(skb, PCIBACK_A_DEV_DOMAIN, pci_domain_nr(pdev->bus)) ||
@@ -212,23 +203,52 @@ int pbnl_dev_fill(struct sk_buff *skb, struct pci_dev *pdev, u32 portid,
 	    nla_put_u32(skb, PCIBACK_A_DEV_HDR_TYPE, pbnl_hdr_type(pdev)) ||
 	    (pdev->multifunction &&
 	     nla_put_flag(skb, PCIBACK_A_DEV_MULTIFUNCTION)) ||
-	    pbnl_put_sriov(skb, pdev)) {
-		ret = -EMSGSIZE;
-		goto cancel;
-	}
+	    pbnl_put_sriov(skb, pdev))
+		return -EMSGSIZE;
+
+	domid = pbnl_guest_domid(pdev);
+	if (domid >= 0 && nla_put_u32(skb, PCIBACK_A_DEV_GUEST_DOMID, domid))
+		return -EMSGSIZE;
+	ret = pbnl_rec_put(skb, pdev);
+	if (ret)
+		return ret;
 
 	ret = device_lock_interruptible(&pdev->dev);
 	if (ret)
-		goto cancel;
+		return ret;
 	ret = pbnl_put_locked(skb, pdev);
 	device_unlock(&pdev->dev);
-	if (ret)
-		goto cancel;
+	return ret;
+}
 
+/**
+ * pbnl_dev_fill() - describe one PCI function in a new message
+ * @skb: message buffer
+ * @pdev: the function, referenced by the caller
+ * @portid: destination port
+ * @seq: sequence number
+ * @flags: netlink message flags
+ * @cmd: command of the message
+ * @event: for notifications, the enum pciback_event; 0 otherwise
+ *
+ * Return: 0, -EMSGSIZE when @skb is full, -EINTR on a signal.
+ */
+int pbnl_dev_fill(struct sk_buff *skb, struct pci_dev *pdev, u32 portid,
+		  u32 seq, int flags, u8 cmd, u32 event)
+{
+	void *hdr;
+	int ret;
+
+	hdr = genlmsg_put(skb, portid, seq, &pbnl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	ret = pbnl_dev_put(skb, pdev);
+	if (!ret && event && nla_put_u32(skb, PCIBACK_A_DEV_EVENT, event))
+		ret = -EMSGSIZE;
+	if (ret) {
+		genlmsg_cancel(skb, hdr);
+		return ret;
+	}
 	genlmsg_end(skb, hdr);
 	return 0;
-
-cancel:
-	genlmsg_cancel(skb, hdr);
-	return ret;
 }

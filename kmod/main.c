@@ -5,6 +5,9 @@
  * The module works on any kernel: reading devices needs nothing from Xen.
  * Operations that need xen-pciback look its driver up when they run, so
  * xen-pciback may be loaded, unloaded and reloaded independently.
+ *
+ * Unloading keeps hidden functions on xen-pciback: they keep their
+ * driver_override, and the next load adopts them (records.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,10 +23,16 @@ static int __init pbnl_init(void)
 {
 	int ret;
 
+	ret = pbnl_records_init();
+	if (ret) {
+		pr_err("cannot watch the PCI bus: %d\n", ret);
+		return ret;
+	}
 	ret = pbnl_netlink_init();
 	if (ret) {
 		pr_err("cannot register generic netlink family %s: %d\n",
 		       PCIBACK_FAMILY_NAME, ret);
+		pbnl_records_exit();
 		return ret;
 	}
 	pr_info("version %s, generic netlink family %s\n", PBNL_VERSION,
@@ -34,6 +43,7 @@ static int __init pbnl_init(void)
 static void __exit pbnl_exit(void)
 {
 	pbnl_netlink_exit();
+	pbnl_records_exit();
 }
 
 module_init(pbnl_init);

@@ -45,7 +45,7 @@ static int pbnl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	ret = pbnl_dev_fill(msg, pdev, info->snd_portid, info->snd_seq, 0,
-			    PCIBACK_CMD_DEV_GET);
+			    PCIBACK_CMD_DEV_GET, 0);
 	if (ret) {
 		nlmsg_free(msg);
 		PBNL_SET_ERR_MSG_FMT(extack, "cannot describe %s: error %d",
@@ -116,7 +116,7 @@ static int pbnl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			continue;	/* removed meanwhile */
 		ret = pbnl_dev_fill(skb, pdev, NETLINK_CB(cb->skb).portid,
 				    cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				    PCIBACK_CMD_DEV_GET);
+				    PCIBACK_CMD_DEV_GET, 0);
 		pci_dev_put(pdev);
 		if (ret)
 			break;
@@ -132,6 +132,181 @@ static int pbnl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+static const struct nla_policy pbnl_op_policy[PCIBACK_A_OP_FLAGS + 1] = {
+	[PCIBACK_A_OP_DEV_NAME] = { .type = NLA_NUL_STRING,
+				    .len = PCIBACK_DEV_NAME_MAX - 1 },
+	[PCIBACK_A_OP_FLAGS] = NLA_POLICY_MASK(NLA_U32,
+					       PCIBACK_OP_FLAG_DRY_RUN |
+					       PCIBACK_OP_FLAG_FORCE |
+					       PCIBACK_OP_FLAG_ALLOW_BRIDGE),
+};
+
+/* The devices of a request, in order, referenced; duplicates refused. */
+static int pbnl_op_parse(struct pbnl_op *op, struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	unsigned int count = 0, i;
+	struct pci_dev *pdev;
+	struct nlattr *nla;
+	int rem;
+
+	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem)
+		if (nla_type(nla) == PCIBACK_A_OP_DEV_NAME)
+			count++;
+	if (!count) {
+		NL_SET_ERR_ATTR_MISS(extack, NULL, PCIBACK_A_OP_DEV_NAME);
+		PBNL_SET_ERR_MSG_FMT(extack, "missing attribute \"dev-name\"");
+		return -EINVAL;
+	}
+	if (count > PBNL_OP_MAX_DEVS) {
+		PBNL_SET_ERR_MSG_FMT(extack, "too many devices (at most %d)",
+				     PBNL_OP_MAX_DEVS);
+		return -EINVAL;
+	}
+	op->items = kcalloc(count, sizeof(*op->items), GFP_KERNEL);
+	if (!op->items)
+		return -ENOMEM;
+
+	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(nla) != PCIBACK_A_OP_DEV_NAME)
+			continue;
+		pdev = pbnl_dev_get_by_attr(nla, extack);
+		if (IS_ERR(pdev))
+			return PTR_ERR(pdev);
+		for (i = 0; i < op->n; i++) {
+			if (op->items[i].pdev == pdev) {
+				NL_SET_BAD_ATTR(extack, nla);
+				PBNL_SET_ERR_MSG_FMT(extack, "%s is listed twice",
+						     pci_name(pdev));
+				pci_dev_put(pdev);
+				return -EINVAL;
+			}
+		}
+		op->items[op->n++].pdev = pdev;
+	}
+	return 0;
+}
+
+static int pbnl_op_put_result(struct sk_buff *skb, struct pbnl_op *op,
+			      struct pbnl_item *it)
+{
+	bool dry = op->flags & PCIBACK_OP_FLAG_DRY_RUN;
+	struct nlattr *res, *dev;
+	const char *to;
+	int ret;
+
+	res = nla_nest_start(skb, PCIBACK_A_OP_RESULT);
+	if (!res)
+		return -EMSGSIZE;
+	to = it->target_driver;
+	if (!dry)
+		to = it->pdev->dev.driver ? it->pdev->dev.driver->name : NULL;
+	if (nla_put_string(skb, PCIBACK_A_RESULT_NAME, pci_name(it->pdev)) ||
+	    (it->before_driver &&
+	     nla_put_string(skb, PCIBACK_A_RESULT_FROM_DRIVER,
+			    it->before_driver)) ||
+	    (to && nla_put_string(skb, PCIBACK_A_RESULT_TO_DRIVER, to)) ||
+	    (it->warning[0] &&
+	     nla_put_string(skb, PCIBACK_A_RESULT_WARNING, it->warning)))
+		return -EMSGSIZE;
+	dev = nla_nest_start(skb, PCIBACK_A_RESULT_DEV);
+	if (!dev)
+		return -EMSGSIZE;
+	ret = pbnl_dev_put(skb, it->pdev);
+	if (ret)
+		return ret;
+	nla_nest_end(skb, dev);
+	nla_nest_end(skb, res);
+	return 0;
+}
+
+/* dev-hide and dev-unhide share everything but the transaction's target. */
+static int pbnl_op_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *flags = info->attrs[PCIBACK_A_OP_FLAGS];
+	struct pbnl_op op = {
+		.cmd = info->genlhdr->cmd,
+		.flags = flags ? nla_get_u32(flags) : 0,
+		.extack = info->extack,
+	};
+	struct sk_buff *msg = NULL;
+	unsigned int i;
+	void *hdr;
+	int ret;
+
+	if (!netlink_capable(skb, CAP_SYS_ADMIN)) {
+		PBNL_SET_ERR_MSG_FMT(info->extack,
+				     "moving devices needs CAP_SYS_ADMIN");
+		return -EPERM;
+	}
+	ret = pbnl_op_parse(&op, info);
+	if (ret)
+		goto out;
+
+	/* Allocate the reply first: once devices moved, it must not fail. */
+	msg = genlmsg_new(op.n * 1536 + 256, GFP_KERNEL);
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = pbnl_op_run(&op);
+	if (ret)
+		goto out;
+
+	hdr = genlmsg_put_reply(msg, info, &pbnl_family, 0, op.cmd);
+	if (!hdr) {
+		ret = -EMSGSIZE;
+		goto out;
+	}
+	for (i = 0; i < op.n; i++) {
+		ret = pbnl_op_put_result(msg, &op, &op.items[i]);
+		if (ret) {
+			PBNL_SET_ERR_MSG_FMT(info->extack,
+					     "done, but the reply failed: error %d",
+					     ret);
+			goto out;
+		}
+	}
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+	msg = NULL;
+out:
+	nlmsg_free(msg);
+	pbnl_op_free(&op);
+	return ret;
+}
+
+enum pbnl_mcgrp {
+	PBNL_MCGRP_MONITOR,
+};
+
+static const struct genl_multicast_group pbnl_mcgrps[] = {
+	[PBNL_MCGRP_MONITOR] = { .name = PCIBACK_MCGRP_MONITOR },
+};
+
+/**
+ * pbnl_notify() - tell the "monitor" group that @pdev changed
+ * @pdev: the function
+ * @event: enum pciback_event
+ *
+ * The message is a dev-get reply (same builder) plus the event.
+ */
+void pbnl_notify(struct pci_dev *pdev, u32 event)
+{
+	struct sk_buff *msg;
+
+	if (!genl_has_listeners(&pbnl_family, &init_net, PBNL_MCGRP_MONITOR))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	if (pbnl_dev_fill(msg, pdev, 0, 0, 0, PCIBACK_CMD_DEV_NTF, event)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_multicast(&pbnl_family, msg, 0, PBNL_MCGRP_MONITOR, GFP_KERNEL);
+}
+
 static const struct genl_ops pbnl_ops[] = {
 	{
 		.cmd = PCIBACK_CMD_DEV_GET,
@@ -139,6 +314,18 @@ static const struct genl_ops pbnl_ops[] = {
 		.dumpit = pbnl_dev_get_dumpit,
 		.policy = pbnl_dev_get_policy,
 		.maxattr = ARRAY_SIZE(pbnl_dev_get_policy) - 1,
+	},
+	{
+		.cmd = PCIBACK_CMD_DEV_HIDE,
+		.doit = pbnl_op_doit,
+		.policy = pbnl_op_policy,
+		.maxattr = ARRAY_SIZE(pbnl_op_policy) - 1,
+	},
+	{
+		.cmd = PCIBACK_CMD_DEV_UNHIDE,
+		.doit = pbnl_op_doit,
+		.policy = pbnl_op_policy,
+		.maxattr = ARRAY_SIZE(pbnl_op_policy) - 1,
 	},
 };
 
@@ -149,6 +336,8 @@ struct genl_family pbnl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = pbnl_ops,
 	.n_ops = ARRAY_SIZE(pbnl_ops),
+	.mcgrps = pbnl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(pbnl_mcgrps),
 	/* Every command validates strictly, reserved header fields included. */
 	.resv_start_op = PCIBACK_CMD_DEV_GET,
 	.netnsok = false,

@@ -27,12 +27,60 @@ int pbnl_parse_name(const char *name, struct pbnl_bdf *bdf);
 u64 pbnl_dev_key(struct pci_dev *pdev);
 struct pci_dev *pbnl_dev_get_by_attr(const struct nlattr *attr,
 				     struct netlink_ext_ack *extack);
+int pbnl_dev_put(struct sk_buff *skb, struct pci_dev *pdev);
 int pbnl_dev_fill(struct sk_buff *skb, struct pci_dev *pdev, u32 portid,
-		  u32 seq, int flags, u8 cmd);
+		  u32 seq, int flags, u8 cmd, u32 event);
 
 /* netlink.c: the generic netlink family */
 extern struct genl_family pbnl_family;
 int pbnl_netlink_init(void);
 void pbnl_netlink_exit(void);
+void pbnl_notify(struct pci_dev *pdev, u32 event);
+
+/* pciback.c: xen-pciback, found at run time */
+struct device_driver *pbnl_pciback_get(struct netlink_ext_ack *extack);
+void pbnl_pciback_put(struct device_driver *drv);
+bool pbnl_held_by_pciback(struct pci_dev *pdev);
+int pbnl_pciback_forget_slot(struct pci_dev *pdev);
+
+/* records.c: hidden functions and what they had before */
+int pbnl_rec_add(struct pci_dev *pdev, const char *driver,
+		 const char *override, bool known);
+void pbnl_rec_del(struct pci_dev *pdev);
+int pbnl_rec_copy(struct pci_dev *pdev, char **driver, char **override);
+bool pbnl_rec_exists(struct pci_dev *pdev);
+int pbnl_rec_put(struct sk_buff *skb, struct pci_dev *pdev);
+int pbnl_records_init(void);
+void pbnl_records_exit(void);
+
+/* inuse.c */
+bool pbnl_dev_in_use(struct pci_dev *pdev, char *why, size_t len);
+
+/* hide.c: the dev-hide / dev-unhide transaction */
+#define PBNL_OP_MAX_DEVS	256
+
+struct pbnl_item {
+	struct pci_dev *pdev;
+	char *before_driver;		/* bound at the start, or NULL */
+	char *before_override;		/* driver_override at the start */
+	char *rec_driver;		/* unhide: recorded at hide time */
+	char *rec_override;
+	bool has_record;
+	const char *target_driver;	/* NULL: the bus picks */
+	const char *target_override;	/* final driver_override */
+	int stage;			/* steps done, for the rollback */
+	char warning[80];		/* what force overrode, or "" */
+};
+
+struct pbnl_op {
+	u8 cmd;				/* PCIBACK_CMD_DEV_HIDE or _UNHIDE */
+	u32 flags;			/* enum pciback_op_flags */
+	struct netlink_ext_ack *extack;
+	struct pbnl_item *items;
+	unsigned int n;
+};
+
+int pbnl_op_run(struct pbnl_op *op);
+void pbnl_op_free(struct pbnl_op *op);
 
 #endif /* PBNL_PCIBACK_NL_H */

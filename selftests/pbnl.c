@@ -164,15 +164,15 @@ static uint32_t get_u32(struct pbnl_dev *d, const struct nlattr *a)
 	return v;
 }
 
-static void parse_dev(const struct nlmsghdr *nlh, struct pbnl_dev *d)
+static void parse_dev_attrs(const char *base, size_t len, struct pbnl_dev *d)
 {
-	size_t off = NLMSG_HDRLEN + GENL_HDRLEN;
+	size_t off = 0;
 
 	memset(d, 0, sizeof(*d));
-	while (off + NLA_HDRLEN <= nlh->nlmsg_len) {
-		const struct nlattr *a = (const void *)((const char *)nlh + off);
+	while (off + NLA_HDRLEN <= len) {
+		const struct nlattr *a = (const void *)(base + off);
 
-		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > nlh->nlmsg_len) {
+		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > len) {
 			d->overflow = true;
 			return;
 		}
@@ -238,11 +238,91 @@ static void parse_dev(const struct nlmsghdr *nlh, struct pbnl_dev *d)
 			else
 				copy_str(d, d->reset[d->nreset++], a);
 			break;
+		case PCIBACK_A_DEV_HIDDEN:
+			d->hidden = true;
+			break;
+		case PCIBACK_A_DEV_ORIG_DRIVER:
+			d->has_orig_driver = true;
+			copy_str(d, d->orig_driver, a);
+			break;
+		case PCIBACK_A_DEV_GUEST_DOMID:
+			d->has_guest_domid = true;
+			d->guest_domid = get_u32(d, a);
+			break;
+		case PCIBACK_A_DEV_EVENT:
+			d->event = get_u32(d, a);
+			break;
 		default:
 			break;	/* newer attribute: ignored */
 		}
 		off += NLA_ALIGN(a->nla_len);
 	}
+}
+
+static void parse_dev(const struct nlmsghdr *nlh, struct pbnl_dev *d)
+{
+	parse_dev_attrs((const char *)nlh + NLMSG_HDRLEN + GENL_HDRLEN,
+			nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN, d);
+}
+
+static void result_str(char *dst, const struct nlattr *a)
+{
+	size_t len = a->nla_len - NLA_HDRLEN;
+
+	if (len >= PBNL_STR_MAX)
+		len = PBNL_STR_MAX - 1;
+	memcpy(dst, (const char *)a + NLA_HDRLEN, len);
+	dst[len] = '\0';
+}
+
+/* The results of a dev-hide / dev-unhide reply. */
+static int parse_results(const struct nlmsghdr *nlh, struct pbnl_reply *rep)
+{
+	size_t off = NLMSG_HDRLEN + GENL_HDRLEN;
+
+	while (off + NLA_HDRLEN <= nlh->nlmsg_len) {
+		const struct nlattr *a = (const void *)((const char *)nlh + off);
+		struct pbnl_result *r;
+		size_t roff = NLA_HDRLEN;
+
+		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > nlh->nlmsg_len)
+			return -EPROTO;
+		off += NLA_ALIGN(a->nla_len);
+		if ((a->nla_type & NLA_TYPE_MASK) != PCIBACK_A_OP_RESULT)
+			continue;
+		r = realloc(rep->results, (rep->nresults + 1) * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		rep->results = r;
+		r = &rep->results[rep->nresults++];
+		memset(r, 0, sizeof(*r));
+		while (roff + NLA_HDRLEN <= a->nla_len) {
+			const struct nlattr *b = (const void *)((const char *)a + roff);
+
+			if (b->nla_len < NLA_HDRLEN || roff + b->nla_len > a->nla_len)
+				return -EPROTO;
+			switch (b->nla_type & NLA_TYPE_MASK) {
+			case PCIBACK_A_RESULT_NAME:
+				result_str(r->name, b);
+				break;
+			case PCIBACK_A_RESULT_FROM_DRIVER:
+				result_str(r->from, b);
+				break;
+			case PCIBACK_A_RESULT_TO_DRIVER:
+				result_str(r->to, b);
+				break;
+			case PCIBACK_A_RESULT_WARNING:
+				result_str(r->warning, b);
+				break;
+			case PCIBACK_A_RESULT_DEV:
+				parse_dev_attrs((const char *)b + NLA_HDRLEN,
+						b->nla_len - NLA_HDRLEN, &r->dev);
+				break;
+			}
+			roff += NLA_ALIGN(b->nla_len);
+		}
+	}
+	return 0;
 }
 
 /* Extended-ack TLVs that follow an error code at @off (ack or DONE). */
@@ -327,6 +407,18 @@ int pbnl_transact(struct pbnl_sock *s, struct pbnl_req *r,
 				parse_ack_tlvs(nlh, NLMSG_HDRLEN + 4, rep);
 				return 0;
 			}
+			if (nlh->nlmsg_type == s->family &&
+			    nlh->nlmsg_len >= NLMSG_HDRLEN + GENL_HDRLEN &&
+			    (((struct genlmsghdr *)NLMSG_DATA(nlh))->cmd ==
+			     PCIBACK_CMD_DEV_HIDE ||
+			     ((struct genlmsghdr *)NLMSG_DATA(nlh))->cmd ==
+			     PCIBACK_CMD_DEV_UNHIDE)) {
+				int ret = parse_results(nlh, rep);
+
+				if (ret)
+					return ret;
+				continue;
+			}
 			if (nlh->nlmsg_type == s->family) {
 				struct pbnl_dev *nd;
 
@@ -344,6 +436,9 @@ int pbnl_transact(struct pbnl_sock *s, struct pbnl_req *r,
 
 void pbnl_reply_free(struct pbnl_reply *rep)
 {
+	free(rep->results);
+	rep->results = NULL;
+	rep->nresults = 0;
 	free(rep->devs);
 	rep->devs = NULL;
 	rep->ndevs = 0;
@@ -364,6 +459,126 @@ int pbnl_get(struct pbnl_sock *s, const char *name, struct pbnl_reply *rep)
 	pbnl_req_init(&r, s, PCIBACK_CMD_DEV_GET, 0);
 	pbnl_req_put_str(&r, PCIBACK_A_DEV_NAME, name);
 	return pbnl_transact(s, &r, rep);
+}
+
+int pbnl_op(struct pbnl_sock *s, uint8_t cmd, const char *const *names,
+	    size_t n, uint32_t flags, struct pbnl_reply *rep)
+{
+	struct pbnl_req r;
+	size_t i;
+
+	pbnl_req_init(&r, s, cmd, 0);
+	for (i = 0; i < n; i++)
+		pbnl_req_put_str(&r, PCIBACK_A_OP_DEV_NAME, names[i]);
+	if (flags)
+		pbnl_req_put(&r, PCIBACK_A_OP_FLAGS, &flags, sizeof(flags));
+	return pbnl_transact(s, &r, rep);
+}
+
+/* The id of multicast group "monitor", from a CTRL_CMD_GETFAMILY reply. */
+static int monitor_group_id(struct pbnl_sock *s, uint32_t *id)
+{
+	unsigned char buf[8192];
+	struct pbnl_req r;
+	struct nlmsghdr *nlh;
+	uint16_t family = s->family;
+	ssize_t n;
+
+	s->family = GENL_ID_CTRL;
+	pbnl_req_init(&r, s, CTRL_CMD_GETFAMILY, 0);
+	s->family = family;
+	((struct genlmsghdr *)(r.buf + NLMSG_HDRLEN))->version = 1;
+	pbnl_req_put_str(&r, CTRL_ATTR_FAMILY_NAME, PCIBACK_FAMILY_NAME);
+	((struct nlmsghdr *)r.buf)->nlmsg_seq = ++s->seq;
+	if (send(s->fd, r.buf, r.len, 0) < 0)
+		return -errno;
+	n = recv(s->fd, buf, sizeof(buf), 0);
+	if (n < 0)
+		return -errno;
+	nlh = (struct nlmsghdr *)buf;
+	if (!NLMSG_OK(nlh, (size_t)n) || nlh->nlmsg_type == NLMSG_ERROR)
+		return -ENOENT;
+	/* CTRL_ATTR_MCAST_GROUPS { { ID, NAME }... }: find NAME "monitor" */
+	for (size_t off = NLMSG_HDRLEN + GENL_HDRLEN;
+	     off + NLA_HDRLEN <= nlh->nlmsg_len;) {
+		const struct nlattr *a = (const void *)((char *)nlh + off);
+
+		if (a->nla_len < NLA_HDRLEN)
+			break;
+		if ((a->nla_type & NLA_TYPE_MASK) == CTRL_ATTR_MCAST_GROUPS) {
+			for (size_t g = NLA_HDRLEN; g + NLA_HDRLEN <= a->nla_len;) {
+				const struct nlattr *grp = (const void *)((char *)a + g);
+				uint32_t gid = 0;
+				bool match = false;
+
+				if (grp->nla_len < NLA_HDRLEN)
+					break;
+				for (size_t k = NLA_HDRLEN; k + NLA_HDRLEN <= grp->nla_len;) {
+					const struct nlattr *x =
+						(const void *)((char *)grp + k);
+
+					if (x->nla_len < NLA_HDRLEN)
+						break;
+					if (x->nla_type == CTRL_ATTR_MCAST_GRP_ID &&
+					    x->nla_len == NLA_HDRLEN + 4)
+						memcpy(&gid, (char *)x + NLA_HDRLEN, 4);
+					if (x->nla_type == CTRL_ATTR_MCAST_GRP_NAME &&
+					    !strncmp((char *)x + NLA_HDRLEN,
+						     PCIBACK_MCGRP_MONITOR,
+						     x->nla_len - NLA_HDRLEN))
+						match = true;
+					k += NLA_ALIGN(x->nla_len);
+				}
+				if (match) {
+					*id = gid;
+					recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT);
+					return 0;
+				}
+				g += NLA_ALIGN(grp->nla_len);
+			}
+		}
+		off += NLA_ALIGN(a->nla_len);
+	}
+	return -ENOENT;
+}
+
+int pbnl_monitor_open(struct pbnl_sock *s)
+{
+	uint32_t id;
+	int ret = pbnl_open(s);
+
+	if (ret)
+		return ret;
+	ret = monitor_group_id(s, &id);
+	if (!ret && setsockopt(s->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+			       &id, sizeof(id)))
+		ret = -errno;
+	if (ret)
+		pbnl_close(s);
+	return ret;
+}
+
+int pbnl_monitor_next(struct pbnl_sock *s, struct pbnl_dev *d, int ms)
+{
+	static unsigned char buf[65536];
+	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+	struct nlmsghdr *nlh;
+	ssize_t n;
+
+	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
+		return -errno;
+	for (;;) {
+		n = recv(s->fd, buf, sizeof(buf), 0);
+		if (n < 0)
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		nlh = (struct nlmsghdr *)buf;
+		if (NLMSG_OK(nlh, (size_t)n) && nlh->nlmsg_type == s->family &&
+		    ((struct genlmsghdr *)NLMSG_DATA(nlh))->cmd ==
+		    PCIBACK_CMD_DEV_NTF) {
+			parse_dev(nlh, d);
+			return 0;
+		}
+	}
 }
 
 int pbnl_sysfs_read(const char *bdf, const char *attr, char *buf, size_t len)

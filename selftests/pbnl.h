@@ -21,7 +21,10 @@ struct pbnl_dev {
 	uint32_t vendor, device, subsystem_vendor, subsystem_device;
 	uint32_t class, revision, hdr_type;
 	uint32_t sriov_role, sriov_total_vfs, sriov_num_vfs;
-	bool has_driver, has_override, pciback, multifunction;
+	bool has_driver, has_override, pciback, multifunction, hidden;
+	bool has_orig_driver, has_guest_domid;
+	char orig_driver[PBNL_STR_MAX];
+	uint32_t guest_domid, event;
 	char driver[PBNL_STR_MAX];
 	char override[PBNL_STR_MAX];
 	char physfn[PBNL_STR_MAX];
@@ -43,6 +46,15 @@ struct pbnl_req {
 	size_t len;
 };
 
+/* One result of dev-hide / dev-unhide. */
+struct pbnl_result {
+	char name[PBNL_STR_MAX];
+	char from[PBNL_STR_MAX];	/* "" = none */
+	char to[PBNL_STR_MAX];
+	char warning[PBNL_STR_MAX];
+	struct pbnl_dev dev;
+};
+
 /* What came back for one request. */
 struct pbnl_reply {
 	int err;			/* 0 or a negative errno */
@@ -54,6 +66,8 @@ struct pbnl_reply {
 	struct pbnl_dev *devs;		/* malloc'ed, ndevs entries */
 	size_t ndevs;
 	bool truncated;			/* a reply did not fit the buffer */
+	struct pbnl_result *results;	/* dev-hide / dev-unhide */
+	size_t nresults;
 };
 
 int pbnl_open(struct pbnl_sock *s);
@@ -73,6 +87,15 @@ void pbnl_reply_free(struct pbnl_reply *rep);
 /* Convenience: dev-get dump, and dev-get do for one name. */
 int pbnl_dump(struct pbnl_sock *s, struct pbnl_reply *rep);
 int pbnl_get(struct pbnl_sock *s, const char *name, struct pbnl_reply *rep);
+
+/* dev-hide or dev-unhide of @n devices with PCIBACK_OP_FLAG_* @flags. */
+int pbnl_op(struct pbnl_sock *s, uint8_t cmd, const char *const *names,
+	    size_t n, uint32_t flags, struct pbnl_reply *rep);
+
+/* A socket subscribed to the "monitor" group. */
+int pbnl_monitor_open(struct pbnl_sock *s);
+/* Next notification within @ms; 0, -ETIMEDOUT or -errno. */
+int pbnl_monitor_next(struct pbnl_sock *s, struct pbnl_dev *d, int ms);
 
 /* Read a sysfs attribute of a PCI device; returns 0 or -errno. */
 int pbnl_sysfs_read(const char *bdf, const char *attr, char *buf, size_t len);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * dev.h - the device record: one PCI function as pciback_nl reports it.
+ * dev.h - the device record: one PCI function as pciback_nl reports it;
+ * and the result record: what dev-hide or dev-unhide did to one function.
  *
- * Filled by nl.c from a PCIBACK_CMD_DEV_GET reply, rendered by output.c.
+ * Filled by nl.c from PCIBACK_CMD_DEV_GET replies, dev-hide/dev-unhide
+ * replies and "monitor" notifications; rendered by output.c.
  */
 #ifndef PCIBACKCTL_DEV_H
 #define PCIBACKCTL_DEV_H
@@ -16,6 +18,8 @@
 
 /* At most this many reset methods are kept; the kernel knows fewer than 10. */
 #define PB_DEV_RESET_METHODS_MAX 16
+/* At most this many warnings are kept per result. */
+#define PB_RESULT_WARNINGS_MAX 16
 
 struct pb_dev {
 	char name[PCIBACK_DEV_NAME_MAX];	/* "0000:03:00.0" */
@@ -37,10 +41,29 @@ struct pb_dev {
 	char *driver;			/* NULL when unbound */
 	char *driver_override;		/* NULL when unset */
 	char *physfn;			/* VF only: the PF's name */
+	char *orig_driver;		/* recorded host driver, NULL if none */
+	char *orig_driver_override;	/* recorded driver_override, or NULL */
+	uint32_t guest_domid;		/* Xen domain owning the device */
+	uint32_t event;			/* enum pciback_event, notifications */
 	bool pciback;			/* bound to xen-pciback */
+	bool hidden;			/* reserved for xen-pciback by pciback_nl */
 	bool multifunction;
 	size_t n_reset_methods;
 	char **reset_methods;		/* in the kernel's priority order */
+};
+
+/* One device of a dev-hide or dev-unhide reply (attribute set "result"). */
+struct pb_result {
+	char name[PCIBACK_DEV_NAME_MAX];
+	char *from_driver;		/* driver before; NULL: none */
+	/* driver after (or would be); NULL: none or, unhiding without a
+	 * record, the bus's choice
+	 */
+	char *to_driver;
+	bool has_dev;			/* @dev was sent */
+	struct pb_dev dev;		/* the device's state now */
+	size_t n_warnings;
+	char **warnings;
 };
 
 static inline bool pb_dev_has(const struct pb_dev *d, int attr)
@@ -56,10 +79,25 @@ static inline void pb_dev_release(struct pb_dev *d)
 	free(d->driver);
 	free(d->driver_override);
 	free(d->physfn);
+	free(d->orig_driver);
+	free(d->orig_driver_override);
 	for (i = 0; i < d->n_reset_methods; i++)
 		free(d->reset_methods[i]);
 	free(d->reset_methods);
 	*d = (struct pb_dev){ 0 };
+}
+
+static inline void pb_result_release(struct pb_result *r)
+{
+	size_t i;
+
+	free(r->from_driver);
+	free(r->to_driver);
+	pb_dev_release(&r->dev);
+	for (i = 0; i < r->n_warnings; i++)
+		free(r->warnings[i]);
+	free(r->warnings);
+	*r = (struct pb_result){ 0 };
 }
 
 #endif /* PCIBACKCTL_DEV_H */

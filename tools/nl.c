@@ -256,6 +256,11 @@ static const struct nla_policy dev_policy[PCIBACK_A_DEV_MAX + 1] = {
 					     .maxlen = PCIBACK_DEV_NAME_MAX },
 	[PCIBACK_A_DEV_RESET_METHOD]	 = { .type = NLA_STRING,
 					     .maxlen = RESET_METHOD_LEN_MAX },
+	[PCIBACK_A_DEV_HIDDEN]		 = { .type = NLA_FLAG },
+	[PCIBACK_A_DEV_ORIG_DRIVER]	 = { .type = NLA_STRING },
+	[PCIBACK_A_DEV_ORIG_DRIVER_OVERRIDE] = { .type = NLA_STRING },
+	[PCIBACK_A_DEV_GUEST_DOMID]	 = { .type = NLA_U32 },
+	[PCIBACK_A_DEV_EVENT]		 = { .type = NLA_U32 },
 };
 
 #define U32_FIELD(attr, field) { attr, offsetof(struct pb_dev, field) }
@@ -277,6 +282,8 @@ static const struct {
 	U32_FIELD(PCIBACK_A_DEV_SRIOV_ROLE, sriov_role),
 	U32_FIELD(PCIBACK_A_DEV_SRIOV_TOTAL_VFS, sriov_total_vfs),
 	U32_FIELD(PCIBACK_A_DEV_SRIOV_NUM_VFS, sriov_num_vfs),
+	U32_FIELD(PCIBACK_A_DEV_GUEST_DOMID, guest_domid),
+	U32_FIELD(PCIBACK_A_DEV_EVENT, event),
 };
 
 /*
@@ -304,49 +311,63 @@ static int dup_str(const struct nlattr *a, char **out)
 	return *out ? 0 : -ENOMEM;
 }
 
-static int parse_reset_methods(struct nlmsghdr *nlh, struct pb_dev *dev)
+/* Copies a name attribute (device names: 1 to @size - 1 characters). */
+static int copy_name(const struct nlattr *a, char *buf, size_t size)
 {
-	struct genlmsghdr *gnlh = genlmsg_hdr(nlh);
+	int ret;
+
+	if (!a)
+		return -EPROTO;
+	ret = attr_strlen(a, size - 1);
+	if (ret <= 0)
+		return -EPROTO;
+	memcpy(buf, nla_data(a), (size_t)ret);
+	buf[ret] = '\0';
+	return 0;
+}
+
+/*
+ * Appends every @type string of the attribute stream to *@arr, keeping at
+ * most @max of them (the first ones); each must be at most @maxlen long.
+ */
+static int collect_strs(struct nlattr *head, int len, int type, size_t max,
+			size_t maxlen, char ***arr, size_t *n)
+{
 	struct nlattr *a;
 	int rem, ret;
 
-	nla_for_each_attr(a, genlmsg_attrdata(gnlh, 0),
-			  genlmsg_attrlen(gnlh, 0), rem) {
-		if (nla_type(a) != PCIBACK_A_DEV_RESET_METHOD)
+	nla_for_each_attr(a, head, len, rem) {
+		if (nla_type(a) != type)
 			continue;
-		if (dev->n_reset_methods >= PB_DEV_RESET_METHODS_MAX)
-			break;		/* more than any kernel has: keep the first */
-		if (!dev->reset_methods) {
-			dev->reset_methods = calloc(PB_DEV_RESET_METHODS_MAX,
-						    sizeof(char *));
-			if (!dev->reset_methods)
+		if (*n >= max)
+			break;		/* more than we keep: the first ones */
+		if (attr_strlen(a, maxlen) < 0)
+			return -EPROTO;
+		if (!*arr) {
+			*arr = calloc(max, sizeof(char *));
+			if (!*arr)
 				return -ENOMEM;
 		}
-		ret = dup_str(a, &dev->reset_methods[dev->n_reset_methods]);
+		ret = dup_str(a, &(*arr)[*n]);
 		if (ret)
 			return ret;
-		dev->n_reset_methods++;
+		(*n)++;
 	}
 	return 0;
 }
 
-int pbnl_parse_dev(struct nlmsghdr *nlh, struct pb_dev *dev)
+/* Parses the "dev" attributes in @head/@len into *dev (zeroed first). */
+static int parse_dev_attrs(struct nlattr *head, int len, struct pb_dev *dev)
 {
 	struct nlattr *tb[PCIBACK_A_DEV_MAX + 1];
 	size_t i;
 	int ret;
 
 	*dev = (struct pb_dev){ 0 };
-	if (genlmsg_parse(nlh, 0, tb, PCIBACK_A_DEV_MAX, dev_policy) < 0)
+	if (nla_parse(tb, PCIBACK_A_DEV_MAX, head, len, dev_policy) < 0)
 		return -EPROTO;
-
-	if (!tb[PCIBACK_A_DEV_NAME])
+	if (copy_name(tb[PCIBACK_A_DEV_NAME], dev->name, sizeof(dev->name)))
 		return -EPROTO;
-	ret = attr_strlen(tb[PCIBACK_A_DEV_NAME], sizeof(dev->name) - 1);
-	if (ret <= 0)
-		return -EPROTO;
-	memcpy(dev->name, nla_data(tb[PCIBACK_A_DEV_NAME]), (size_t)ret);
-	dev->name[ret] = '\0';
 
 	for (i = 0; i < ARRAY_SIZE(u32_fields); i++) {
 		const struct nlattr *a = tb[u32_fields[i].attr];
@@ -358,6 +379,7 @@ int pbnl_parse_dev(struct nlmsghdr *nlh, struct pb_dev *dev)
 	}
 
 	dev->pciback = !!tb[PCIBACK_A_DEV_PCIBACK];
+	dev->hidden = !!tb[PCIBACK_A_DEV_HIDDEN];
 	dev->multifunction = !!tb[PCIBACK_A_DEV_MULTIFUNCTION];
 
 	ret = 0;
@@ -368,11 +390,127 @@ int pbnl_parse_dev(struct nlmsghdr *nlh, struct pb_dev *dev)
 			      &dev->driver_override);
 	if (!ret && tb[PCIBACK_A_DEV_PHYSFN])
 		ret = dup_str(tb[PCIBACK_A_DEV_PHYSFN], &dev->physfn);
+	if (!ret && tb[PCIBACK_A_DEV_ORIG_DRIVER])
+		ret = dup_str(tb[PCIBACK_A_DEV_ORIG_DRIVER], &dev->orig_driver);
+	if (!ret && tb[PCIBACK_A_DEV_ORIG_DRIVER_OVERRIDE])
+		ret = dup_str(tb[PCIBACK_A_DEV_ORIG_DRIVER_OVERRIDE],
+			      &dev->orig_driver_override);
 	if (!ret)
-		ret = parse_reset_methods(nlh, dev);
+		ret = collect_strs(head, len, PCIBACK_A_DEV_RESET_METHOD,
+				   PB_DEV_RESET_METHODS_MAX,
+				   RESET_METHOD_LEN_MAX, &dev->reset_methods,
+				   &dev->n_reset_methods);
 	if (ret)
 		pb_dev_release(dev);
 	return ret;
+}
+
+int pbnl_parse_dev(struct nlmsghdr *nlh, struct pb_dev *dev)
+{
+	*dev = (struct pb_dev){ 0 };
+	if (!genlmsg_valid_hdr(nlh, 0))
+		return -EPROTO;
+	return parse_dev_attrs(genlmsg_attrdata(nlmsg_data(nlh), 0),
+			       genlmsg_attrlen(nlmsg_data(nlh), 0), dev);
+}
+
+int pbnl_parse_ntf(struct nlmsghdr *nlh, struct pb_dev *dev)
+{
+	*dev = (struct pb_dev){ 0 };
+	if (!genlmsg_valid_hdr(nlh, 0))
+		return -EPROTO;
+	if (genlmsg_hdr(nlh)->cmd != PCIBACK_CMD_DEV_NTF)
+		return -ENOMSG;
+	return pbnl_parse_dev(nlh, dev);
+}
+
+static const struct nla_policy result_policy[PCIBACK_A_RESULT_MAX + 1] = {
+	[PCIBACK_A_RESULT_NAME]		= { .type = NLA_STRING,
+					    .maxlen = PCIBACK_DEV_NAME_MAX },
+	[PCIBACK_A_RESULT_FROM_DRIVER]	= { .type = NLA_STRING },
+	[PCIBACK_A_RESULT_TO_DRIVER]	= { .type = NLA_STRING },
+	[PCIBACK_A_RESULT_DEV]		= { .type = NLA_NESTED },
+	[PCIBACK_A_RESULT_WARNING]	= { .type = NLA_STRING },
+};
+
+static int parse_result(struct nlattr *nest, struct pb_result *r)
+{
+	struct nlattr *tb[PCIBACK_A_RESULT_MAX + 1];
+	int ret;
+
+	*r = (struct pb_result){ 0 };
+	if (nla_parse_nested(tb, PCIBACK_A_RESULT_MAX, nest, result_policy) < 0)
+		return -EPROTO;
+	if (copy_name(tb[PCIBACK_A_RESULT_NAME], r->name, sizeof(r->name)))
+		return -EPROTO;
+
+	ret = 0;
+	if (tb[PCIBACK_A_RESULT_FROM_DRIVER])
+		ret = dup_str(tb[PCIBACK_A_RESULT_FROM_DRIVER], &r->from_driver);
+	if (!ret && tb[PCIBACK_A_RESULT_TO_DRIVER])
+		ret = dup_str(tb[PCIBACK_A_RESULT_TO_DRIVER], &r->to_driver);
+	if (!ret && tb[PCIBACK_A_RESULT_DEV]) {
+		ret = parse_dev_attrs(nla_data(tb[PCIBACK_A_RESULT_DEV]),
+				      nla_len(tb[PCIBACK_A_RESULT_DEV]),
+				      &r->dev);
+		r->has_dev = !ret;
+	}
+	if (!ret)
+		ret = collect_strs(nla_data(nest), nla_len(nest),
+				   PCIBACK_A_RESULT_WARNING,
+				   PB_RESULT_WARNINGS_MAX, 65535, &r->warnings,
+				   &r->n_warnings);
+	if (ret)
+		pb_result_release(r);
+	return ret;
+}
+
+int pbnl_parse_op_reply(struct nlmsghdr *nlh, struct pb_result **res,
+			size_t *n)
+{
+	struct pb_result *arr = NULL, *grown;
+	size_t cnt = 0, cap = 0;
+	struct nlattr *a;
+	int rem, ret = 0;
+
+	*res = NULL;
+	*n = 0;
+	if (!genlmsg_valid_hdr(nlh, 0))
+		return -EPROTO;
+	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
+			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
+		if (nla_type(a) != PCIBACK_A_OP_RESULT)
+			continue;
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 8;
+			grown = realloc(arr, cap * sizeof(*arr));
+			if (!grown) {
+				ret = -ENOMEM;
+				break;
+			}
+			arr = grown;
+		}
+		ret = parse_result(a, &arr[cnt]);
+		if (ret)
+			break;
+		cnt++;
+	}
+	if (ret) {
+		pbnl_results_free(arr, cnt);
+		return ret;
+	}
+	*res = arr;
+	*n = cnt;
+	return 0;
+}
+
+void pbnl_results_free(struct pb_result *res, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		pb_result_release(&res[i]);
+	free(res);
 }
 
 void pbnl_devs_free(struct pb_dev *devs, size_t n)
@@ -394,6 +532,9 @@ struct req {
 	bool got_one;
 	struct pb_dev *devs;	/* dump: replies are appended here */
 	size_t n, cap;
+	bool op;		/* dev-hide/dev-unhide: one reply of results */
+	struct pb_result *res;
+	size_t nres;
 };
 
 static void req_fail(struct req *r, int err, const char *msg)
@@ -411,6 +552,18 @@ static int on_valid(struct nl_msg *msg, void *arg)
 
 	if (r->err || nlmsg_hdr(msg)->nlmsg_type != r->family)
 		return NL_SKIP;		/* drain the rest; not ours */
+	if (r->op) {
+		if (r->got_one)		/* one reply expected: ignore others */
+			return NL_SKIP;
+		ret = pbnl_parse_op_reply(nlmsg_hdr(msg), &r->res, &r->nres);
+		if (ret) {
+			req_fail(r, -ret, ret == -ENOMEM ? "out of memory" :
+				 "malformed reply from the kernel");
+			return NL_SKIP;
+		}
+		r->got_one = true;
+		return NL_OK;
+	}
 	ret = pbnl_parse_dev(nlmsg_hdr(msg), &dev);
 	if (ret) {
 		req_fail(r, -ret, ret == -ENOMEM ? "out of memory" :
@@ -529,13 +682,12 @@ static int req_run(struct pbnl *nl, struct nl_msg *msg, struct req *r)
 	return r->err;
 }
 
-static struct nl_msg *req_msg(struct pbnl *nl, int flags)
+static struct nl_msg *req_msg(int family, int flags, uint8_t cmd, size_t size)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	struct nl_msg *msg = size ? nlmsg_alloc_size(size) : nlmsg_alloc();
 
-	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
-				flags, PCIBACK_CMD_DEV_GET,
-				PCIBACK_FAMILY_VERSION)) {
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
+				flags, cmd, PCIBACK_FAMILY_VERSION)) {
 		nlmsg_free(msg);
 		msg = NULL;
 	}
@@ -553,7 +705,7 @@ int pbnl_dev_get(struct pbnl *nl, const char *name, struct pb_dev *dev,
 	*dev = (struct pb_dev){ 0 };
 	if (strnlen(name, PCIBACK_DEV_NAME_MAX) >= PCIBACK_DEV_NAME_MAX)
 		return set_err(e, EINVAL, "device name too long");
-	msg = req_msg(nl, 0);
+	msg = req_msg(nl->family, 0, PCIBACK_CMD_DEV_GET, 0);
 	if (!msg || nla_put_string(msg, PCIBACK_A_DEV_NAME, name) < 0) {
 		nlmsg_free(msg);
 		return set_err(e, ENOMEM, "out of memory");
@@ -578,7 +730,7 @@ int pbnl_dev_dump(struct pbnl *nl, struct pb_dev **devs, size_t *n,
 	for (tries = 0; tries < DUMP_TRIES; tries++) {
 		struct req r = { .family = nl->family, .e = e, .dump = true };
 
-		msg = req_msg(nl, NLM_F_DUMP);
+		msg = req_msg(nl->family, NLM_F_DUMP, PCIBACK_CMD_DEV_GET, 0);
 		if (!msg)
 			return set_err(e, ENOMEM, "out of memory");
 		ret = req_run(nl, msg, &r);
@@ -591,5 +743,167 @@ int pbnl_dev_dump(struct pbnl *nl, struct pb_dev **devs, size_t *n,
 		if (ret != -EAGAIN || nl->broken)
 			break;
 	}
+	return ret;
+}
+
+/* At least one name, each 1 to PCIBACK_DEV_NAME_MAX - 1 characters. */
+static bool names_ok(const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!*names[i] ||
+		    strnlen(names[i], PCIBACK_DEV_NAME_MAX) >= PCIBACK_DEV_NAME_MAX)
+			return false;
+	return n > 0;
+}
+
+struct nl_msg *pbnl_op_msg(int family, uint8_t cmd, const char *const *names,
+			   size_t n, uint32_t flags)
+{
+	size_t size = NLMSG_HDRLEN + GENL_HDRLEN + NLA_HDRLEN + NLA_ALIGN(4) +
+		      n * (NLA_HDRLEN + NLA_ALIGN(PCIBACK_DEV_NAME_MAX));
+	struct nl_msg *msg;
+	size_t i;
+
+	if (!names_ok(names, n) ||
+	    (cmd != PCIBACK_CMD_DEV_HIDE && cmd != PCIBACK_CMD_DEV_UNHIDE))
+		return NULL;
+	msg = req_msg(family, 0, cmd, size);
+	if (!msg)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (nla_put_string(msg, PCIBACK_A_OP_DEV_NAME, names[i]) < 0)
+			goto fail;
+	if (flags && nla_put_u32(msg, PCIBACK_A_OP_FLAGS, flags) < 0)
+		goto fail;
+	return msg;
+
+fail:
+	nlmsg_free(msg);
+	return NULL;
+}
+
+int pbnl_dev_op(struct pbnl *nl, uint8_t cmd, const char *const *names,
+		size_t n, uint32_t flags, struct pb_result **res, size_t *nres,
+		struct pbnl_err *e)
+{
+	struct req r = { .family = nl->family, .e = e, .op = true };
+	struct nl_msg *msg;
+	int ret;
+
+	*e = (struct pbnl_err){ 0 };
+	*res = NULL;
+	*nres = 0;
+	if (!names_ok(names, n))
+		return set_err(e, EINVAL, "no device, or a device name too long");
+	msg = pbnl_op_msg(nl->family, cmd, names, n, flags);
+	if (!msg)
+		return set_err(e, ENOMEM, "out of memory");
+	ret = req_run(nl, msg, &r);
+	if (!ret && !r.got_one)
+		ret = set_err(e, EPROTO, "no reply from the kernel");
+	if (!ret && !r.nres)
+		ret = set_err(e, EPROTO, "reply from the kernel without results");
+	if (ret) {
+		pbnl_results_free(r.res, r.nres);
+		return ret;
+	}
+	*res = r.res;
+	*nres = r.nres;
+	return 0;
+}
+
+int pbnl_monitor_join(struct pbnl *nl, struct pbnl_err *e)
+{
+	int ret;
+
+	*e = (struct pbnl_err){ 0 };
+	ret = genl_ctrl_resolve_grp(nl->sk, PCIBACK_FAMILY_NAME,
+				    PCIBACK_MCGRP_MONITOR);
+	if (ret < 0) {
+		if (ret == -NLE_OBJ_NOTFOUND)
+			return set_err(e, EOPNOTSUPP,
+				       "the family has no multicast group \"%s\" (pciback_nl too old?)",
+				       PCIBACK_MCGRP_MONITOR);
+		return nl_fail(e, ret, "cannot resolve the multicast group "
+			       PCIBACK_MCGRP_MONITOR);
+	}
+	nl_socket_disable_seq_check(nl->sk);
+	/* Best effort: a larger buffer loses fewer events in bursts. */
+	nl_socket_set_buffer_size(nl->sk, 1 << 20, 0);
+	ret = nl_socket_add_membership(nl->sk, ret);
+	if (ret < 0)
+		return nl_fail(e, ret, "cannot join the multicast group "
+			       PCIBACK_MCGRP_MONITOR);
+	return 0;
+}
+
+int pbnl_fd(const struct pbnl *nl)
+{
+	return nl_socket_get_fd(nl->sk);
+}
+
+struct mon {
+	int family;
+	pbnl_ntf_fn fn;
+	void *arg;
+	int err;	/* first parse error, negative errno */
+};
+
+static int on_ntf(struct nl_msg *msg, void *arg)
+{
+	struct mon *m = arg;
+	struct pb_dev dev;
+	int ret;
+
+	if (nlmsg_hdr(msg)->nlmsg_type != m->family)
+		return NL_SKIP;
+	ret = pbnl_parse_ntf(nlmsg_hdr(msg), &dev);
+	if (ret == -ENOMSG)
+		return NL_SKIP;		/* another command: not an event */
+	if (ret) {
+		if (!m->err)
+			m->err = ret;
+		return NL_SKIP;
+	}
+	ret = m->fn(&dev, m->arg);
+	pb_dev_release(&dev);
+	return ret ? NL_STOP : NL_OK;
+}
+
+static int on_any_seq(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+int pbnl_monitor_read(struct pbnl *nl, pbnl_ntf_fn fn, void *arg,
+		      struct pbnl_err *e)
+{
+	struct mon m = { .family = nl->family, .fn = fn, .arg = arg };
+	struct nl_cb *cb;
+	int ret;
+
+	*e = (struct pbnl_err){ 0 };
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb)
+		return set_err(e, ENOMEM, "out of memory");
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_ntf, &m);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, on_any_seq, NULL);
+	errno = 0;
+	ret = nl_recvmsgs(nl->sk, cb);
+	if (ret < 0 && errno == ENOBUFS)
+		ret = set_err(e, ENOBUFS,
+			      "events were lost (receive buffer overrun)");
+	else if (ret < 0)
+		ret = nl_fail(e, ret, "cannot read notifications");
+	else if (m.err)
+		ret = set_err(e, -m.err, m.err == -ENOMEM ? "out of memory" :
+			      "malformed notification from the kernel");
+	else
+		ret = 0;
+	nl_cb_put(cb);
 	return ret;
 }

@@ -10,11 +10,13 @@
 #define PCIBACKCTL_NL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <linux/netlink.h>
 
 #include "dev.h"
 
 struct pbnl;
+struct nl_msg;
 
 struct pbnl_err {
 	int err;		/* positive errno, 0 when there is no error */
@@ -39,10 +41,50 @@ int pbnl_dev_dump(struct pbnl *nl, struct pb_dev **devs, size_t *n,
 void pbnl_devs_free(struct pb_dev *devs, size_t n);
 
 /*
+ * PCIBACK_CMD_DEV_HIDE or PCIBACK_CMD_DEV_UNHIDE of @n canonical names in
+ * one request, @flags a mask of enum pciback_op_flags.  All or nothing: on
+ * failure the kernel changed nothing and @e holds its errno and extack.  On
+ * success *res holds the results (in the kernel's order, which is the
+ * request's), to be freed with pbnl_results_free().
+ */
+int pbnl_dev_op(struct pbnl *nl, uint8_t cmd, const char *const *names,
+		size_t n, uint32_t flags, struct pb_result **res, size_t *nres,
+		struct pbnl_err *e);
+void pbnl_results_free(struct pb_result *res, size_t n);
+
+/*
+ * The "monitor" multicast group.  pbnl_monitor_join() subscribes the
+ * socket (no requests should be sent on it afterwards); -EOPNOTSUPP when
+ * the family has no such group.  pbnl_monitor_read() reads one batch of
+ * notifications (it blocks until there is one: poll pbnl_fd() first to
+ * wait with a timeout or for signals) and calls @fn for each event, with a
+ * record that is released after @fn returns; @fn returns nonzero to stop
+ * handling this batch.  -ENOBUFS: events were lost, the socket stays
+ * usable; -EPROTO: a malformed notification was skipped.
+ */
+typedef int (*pbnl_ntf_fn)(const struct pb_dev *dev, void *arg);
+int pbnl_monitor_join(struct pbnl *nl, struct pbnl_err *e);
+int pbnl_fd(const struct pbnl *nl);
+int pbnl_monitor_read(struct pbnl *nl, pbnl_ntf_fn fn, void *arg,
+		      struct pbnl_err *e);
+
+/*
  * Parses one reply message into *dev (zeroed first).  Returns 0, or
  * -EPROTO for a malformed message, -ENOMEM.  Exposed for the unit tests.
  */
 int pbnl_parse_dev(struct nlmsghdr *nlh, struct pb_dev *dev);
+/* The same for a notification; -ENOMSG if it is not PCIBACK_CMD_DEV_NTF. */
+int pbnl_parse_ntf(struct nlmsghdr *nlh, struct pb_dev *dev);
+/*
+ * Parses a dev-hide/dev-unhide reply: every PCIBACK_A_OP_RESULT in order
+ * into a malloc'd array (NULL and 0 when there is none).  -EPROTO when a
+ * result is malformed (a result without a name, a bad "dev" nest, ...).
+ */
+int pbnl_parse_op_reply(struct nlmsghdr *nlh, struct pb_result **res,
+			size_t *n);
+/* The request pbnl_dev_op() sends; NULL for no or bad names, no memory. */
+struct nl_msg *pbnl_op_msg(int family, uint8_t cmd, const char *const *names,
+			   size_t n, uint32_t flags);
 
 /*
  * Copies NLMSGERR_ATTR_MSG of an NLMSG_ERROR or NLMSG_DONE message (at most

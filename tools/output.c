@@ -1,33 +1,60 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * output.c - human and JSON rendering of device records.
+ * output.c - human and JSON rendering of device records, of the results
+ * of hide/unhide and of monitor events.
  *
  * JSON: every key is always present so that consumers see one shape.  An
  * attribute the kernel did not send is null: "driver" when unbound,
  * "driver-override" when unset, "sriov-role" for a function that is
  * neither PF nor VF, "sriov-total-vfs"/"sriov-num-vfs" except on a PF,
- * "physfn" except on a VF.  "pciback" and "multifunction" are always
- * true/false and "reset-method" always an array.  An enum value this tool
- * does not know yet is rendered as the string "unknown-N".
+ * "physfn" except on a VF, "orig-driver" and "orig-driver-override" when
+ * pciback_nl recorded none, "guest-domid" when no guest owns the device.
+ * "pciback", "hidden" and "multifunction" are always true/false and
+ * "reset-method" always an array.  An enum value this tool does not know
+ * yet is rendered as the string "unknown-N".
+ *
+ * Results of hide/unhide and monitor events reuse the device object: a
+ * result carries it under "dev", an event is it with "event" added.
  */
 #include <stdarg.h>
 #include <string.h>
 
 #include "output.h"
 
+/* An absent driver in human output. */
+#define NONE "(none)"
+
 const char *output_state(const struct pb_dev *d)
 {
 	if (d->pciback)
 		return "pciback";
+	if (d->hidden)
+		return "hidden";
 	return d->driver ? "host" : "none";
+}
+
+const char *output_event(uint32_t event)
+{
+	switch (event) {
+	case PCIBACK_EVENT_HIDDEN:
+		return "hidden";
+	case PCIBACK_EVENT_UNHIDDEN:
+		return "unhidden";
+	case PCIBACK_EVENT_ROLLED_BACK:
+		return "rolled-back";
+	}
+	return NULL;
 }
 
 const char *output_hdr_type(uint32_t hdr_type)
 {
 	switch (hdr_type) {
-	case PCIBACK_HDR_TYPE_ENDPOINT: return "endpoint";
-	case PCIBACK_HDR_TYPE_BRIDGE:	return "bridge";
-	case PCIBACK_HDR_TYPE_CARDBUS:	return "cardbus";
+	case PCIBACK_HDR_TYPE_ENDPOINT:
+		return "endpoint";
+	case PCIBACK_HDR_TYPE_BRIDGE:
+		return "bridge";
+	case PCIBACK_HDR_TYPE_CARDBUS:
+		return "cardbus";
 	}
 	return NULL;
 }
@@ -35,8 +62,10 @@ const char *output_hdr_type(uint32_t hdr_type)
 const char *output_sriov_role(uint32_t role)
 {
 	switch (role) {
-	case PCIBACK_SRIOV_ROLE_PF: return "pf";
-	case PCIBACK_SRIOV_ROLE_VF: return "vf";
+	case PCIBACK_SRIOV_ROLE_PF:
+		return "pf";
+	case PCIBACK_SRIOV_ROLE_VF:
+		return "vf";
 	}
 	return NULL;
 }
@@ -67,13 +96,13 @@ static void json_u32(struct json_writer *w, const struct pb_dev *d,
 		json_null(w);
 }
 
-void output_dev_json(struct json_writer *w, const struct pb_dev *d,
-		     const struct pb_names *names)
+/* The members of a device object, without the braces. */
+static void dev_members(struct json_writer *w, const struct pb_dev *d,
+			const struct pb_names *names)
 {
 	char buf[24];
 	size_t i;
 
-	json_object_begin(w);
 	json_key(w, "name");
 	json_string(w, d->name);
 	json_u32(w, d, "domain", PCIBACK_A_DEV_DOMAIN, d->domain);
@@ -112,12 +141,115 @@ void output_dev_json(struct json_writer *w, const struct pb_dev *d,
 	for (i = 0; i < d->n_reset_methods; i++)
 		json_string(w, d->reset_methods[i]);
 	json_array_end(w);
+	json_key(w, "hidden");
+	json_bool(w, d->hidden);
+	json_key(w, "orig-driver");
+	json_string(w, d->orig_driver);
+	json_key(w, "orig-driver-override");
+	json_string(w, d->orig_driver_override);
+	json_u32(w, d, "guest-domid", PCIBACK_A_DEV_GUEST_DOMID, d->guest_domid);
 	json_key(w, "vendor-name");
 	json_string(w, names->vendor);
 	json_key(w, "device-name");
 	json_string(w, names->device);
 	json_key(w, "class-name");
 	json_string(w, names->class_name);
+}
+
+void output_dev_json(struct json_writer *w, const struct pb_dev *d,
+		     const struct pb_names *names)
+{
+	json_object_begin(w);
+	dev_members(w, d, names);
+	json_object_end(w);
+}
+
+void output_event_json(struct json_writer *w, const struct pb_dev *d,
+		       const struct pb_names *names)
+{
+	char buf[24];
+
+	json_object_begin(w);
+	json_key(w, "event");
+	json_string(w, enum_text(d, PCIBACK_A_DEV_EVENT, d->event, output_event,
+				 buf, sizeof(buf)));
+	dev_members(w, d, names);
+	json_object_end(w);
+}
+
+void output_event_line(FILE *f, const struct pb_dev *d)
+{
+	char buf[24];
+	const char *ev = enum_text(d, PCIBACK_A_DEV_EVENT, d->event,
+				   output_event, buf, sizeof(buf));
+
+	fprintf(f, "%s %s driver %s", ev ? ev : "changed", d->name,
+		d->driver ? d->driver : NONE);
+	if (d->event == PCIBACK_EVENT_HIDDEN && d->orig_driver)
+		fprintf(f, " (was %s)", d->orig_driver);
+	if (pb_dev_has(d, PCIBACK_A_DEV_GUEST_DOMID))
+		fprintf(f, " guest-domid %u", d->guest_domid);
+	putc('\n', f);
+}
+
+/* The driver a result moved the device to, as a human reads it. */
+static const char *result_to(const struct pb_result *r, bool unhide,
+			     bool dry_run)
+{
+	if (r->to_driver)
+		return r->to_driver;
+	if (!unhide)
+		return NONE;
+	/* unhide without a record: the bus picks (picked) a driver */
+	if (dry_run)
+		return "(bus picks)";
+	return r->has_dev && r->dev.driver ? r->dev.driver : NONE;
+}
+
+void output_result_line(FILE *f, const struct pb_result *r, bool unhide,
+			bool dry_run)
+{
+	fprintf(f, "%s %s -> %s%s\n", r->name,
+		r->from_driver ? r->from_driver : NONE,
+		result_to(r, unhide, dry_run), dry_run ? " (dry run)" : "");
+}
+
+void output_op_json(struct json_writer *w, const char *op, bool dry_run,
+		    const struct pb_result *res, const struct pb_names *names,
+		    size_t n)
+{
+	size_t i, j;
+
+	json_object_begin(w);
+	json_key(w, "op");
+	json_string(w, op);
+	json_key(w, "dry-run");
+	json_bool(w, dry_run);
+	json_key(w, "results");
+	json_array_begin(w);
+	for (i = 0; i < n; i++) {
+		const struct pb_result *r = &res[i];
+
+		json_object_begin(w);
+		json_key(w, "name");
+		json_string(w, r->name);
+		json_key(w, "from-driver");
+		json_string(w, r->from_driver);
+		json_key(w, "to-driver");
+		json_string(w, r->to_driver);
+		json_key(w, "warnings");
+		json_array_begin(w);
+		for (j = 0; j < r->n_warnings; j++)
+			json_string(w, r->warnings[j]);
+		json_array_end(w);
+		json_key(w, "dev");
+		if (r->has_dev)
+			output_dev_json(w, &r->dev, &names[i]);
+		else
+			json_null(w);
+		json_object_end(w);
+	}
+	json_array_end(w);
 	json_object_end(w);
 }
 
@@ -267,6 +399,17 @@ void output_show(FILE *f, const struct pb_dev *d, const struct pb_names *n)
 	kv(f, "driver-override", "%s",
 	   d->driver_override ? d->driver_override : "-");
 	kv(f, "state", "%s", output_state(d));
+	kv(f, "hidden", "%s", d->hidden ? "yes" : "no");
+	if (d->orig_driver_override)
+		kv(f, "orig-driver", "%s (override %s)",
+		   d->orig_driver ? d->orig_driver : "-",
+		   d->orig_driver_override);
+	else
+		kv(f, "orig-driver", "%s", d->orig_driver ? d->orig_driver : "-");
+	if (pb_dev_has(d, PCIBACK_A_DEV_GUEST_DOMID))
+		kv(f, "guest-domid", "%u", d->guest_domid);
+	else
+		kv(f, "guest-domid", "-");
 	s = enum_text(d, PCIBACK_A_DEV_SRIOV_ROLE, d->sriov_role,
 		      output_sriov_role, b1, sizeof(b1));
 	kv(f, "sriov-role", "%s", s ? s : "-");

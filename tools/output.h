@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * output.h - human and JSON rendering of device records.
+ * output.h - human and JSON rendering of device records, of the results
+ * of hide/unhide and of monitor events.
  *
  * Names from the PCI ID database are looked up by the caller (pciids.h)
  * and passed in, so the rendering does not depend on pci.ids.
@@ -21,8 +22,13 @@ struct pb_names {
 	const char *class_name;	/* subclass text, e.g. "Ethernet controller" */
 };
 
-/* "pciback" (bound to xen-pciback), "host" (another driver) or "none". */
+/*
+ * "pciback" (bound to xen-pciback), "hidden" (reserved for xen-pciback by
+ * pciback_nl but not bound to it), "host" (another driver) or "none".
+ */
 const char *output_state(const struct pb_dev *d);
+/* "hidden", "unhidden", "rolled-back"; NULL for an unknown value. */
+const char *output_event(uint32_t event);
 /* "endpoint", "bridge", "cardbus"; NULL for an unknown value. */
 const char *output_hdr_type(uint32_t hdr_type);
 /* "pf", "vf"; NULL for an unknown value. */
@@ -36,5 +42,33 @@ void output_table(FILE *f, const struct pb_dev *devs,
 		  const struct pb_names *names, size_t n);
 /* A "key: value" block for one device. */
 void output_show(FILE *f, const struct pb_dev *d, const struct pb_names *names);
+
+/*
+ * One line per result of hide/unhide: "0000:03:00.0 e1000e -> pciback",
+ * "(none)" for no driver, " (dry run)" appended for a dry run.  On unhide
+ * without a recorded driver the kernel sends no to-driver: the line shows
+ * the driver bound now (from the result's device), or "(bus picks)" for
+ * a dry run.  Warnings are not part of it.
+ */
+void output_result_line(FILE *f, const struct pb_result *r, bool unhide,
+			bool dry_run);
+/*
+ * The JSON document of hide/unhide: {"op", "dry-run", "results": [{"name",
+ * "from-driver", "to-driver" (as sent: null when absent), "warnings",
+ * "dev" (the device object, null if not sent)}]}; names[i] for res[i].dev.
+ */
+void output_op_json(struct json_writer *w, const char *op, bool dry_run,
+		    const struct pb_result *res, const struct pb_names *names,
+		    size_t n);
+
+/*
+ * A monitor event, one line: "hidden 0000:03:00.0 driver pciback (was
+ * e1000e)"; "(was X)" only for "hidden" with a recorded driver, and
+ * " guest-domid N" when a guest owns the device.
+ */
+void output_event_line(FILE *f, const struct pb_dev *d);
+/* A monitor event as JSON: the device object with "event" first. */
+void output_event_json(struct json_writer *w, const struct pb_dev *d,
+		       const struct pb_names *names);
 
 #endif /* PCIBACKCTL_OUTPUT_H */

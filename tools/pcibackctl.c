@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * pcibackctl - inspect PCI functions through pciback_nl, the generic
- * netlink family "pciback".
+ * pcibackctl - inspect PCI functions and hand them to xen-pciback through
+ * pciback_nl, the generic netlink family "pciback".
  *
  *   pcibackctl [OPTIONS] COMMAND [ARGS]
  *
@@ -10,7 +10,9 @@
  *   1  the operation failed (any error not listed below)
  *   2  usage error, including a malformed device name
  *   3  reserved for "check: not assignable"
- *   4  pciback_nl is not loaded, or its family is not available here
+ *   4  a module is missing: pciback_nl is not loaded or its family is not
+ *      available here (no "monitor" group either), or, for hide and
+ *      unhide, xen-pciback is not loaded (EOPNOTSUPP)
  *   5  no such device (unknown device name, ENODEV)
  *   6  permission denied (EPERM, EACCES)
  *   7  device busy (EBUSY)
@@ -23,16 +25,27 @@
  * stderr, "pcibackctl: eth0 -> 0000:00:03.0", in human and JSON mode alike:
  * stdout carries only the result (one JSON document with -j).
  * All names are resolved before the first request is sent.
+ *
+ * hide and unhide send all devices in one request: the kernel moves all or
+ * none.  A device named twice (after resolution, e.g. "03:00.* 03:00.1")
+ * is sent once, with a note on stderr.  Their errors are one line,
+ * "pcibackctl: hide: <extack> (<strerror>)": the kernel's message names
+ * the failing device itself ("0000:03:00.0: interface eth1 is up ...").
+ * The "pciback_nl: " prefix of kernel messages is not shown.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "devname.h"
 #include "json.h"
 #include "nl.h"
@@ -58,12 +71,17 @@ enum {
 	EXIT_ALREADY = 8,
 };
 
+/* The prefix of the kernel's extack messages, not shown. */
+#define KERNEL_PREFIX "pciback_nl: "
+
 struct ctx {
 	bool json;
 	bool pretty;
 	const char *sysfs;
 	struct pciids *ids;
 	bool ids_tried;
+	uint32_t op_flags;	/* the command's PCIBACK_OP_FLAG_x options */
+	unsigned long count;	/* monitor --count, 0: until killed */
 };
 
 struct command {
@@ -71,6 +89,8 @@ struct command {
 	const char *args;	/* synopsis after the name */
 	const char *summary;
 	const char *help;	/* more for "help COMMAND", or NULL */
+	unsigned int opts;	/* CLI_OPT(x) it takes besides -h/--help */
+	uint8_t nl_cmd;		/* hide/unhide: PCIBACK_CMD_DEV_x */
 	int min_args;
 	int max_args;		/* -1: no limit */
 	int (*run)(struct ctx *ctx, const struct command *cmd, int argc,
@@ -90,7 +110,8 @@ static const char exit_help[] =
 	"  1  the operation failed\n"
 	"  2  usage error, including a malformed device name\n"
 	"  3  reserved for \"check: not assignable\"\n"
-	"  4  pciback_nl not loaded, or its family not available here\n"
+	"  4  a module is missing: pciback_nl (or its family here), or\n"
+	"     xen-pciback (hide, unhide)\n"
 	"  5  no such device\n"
 	"  6  permission denied\n"
 	"  7  device busy\n"
@@ -99,14 +120,27 @@ static const char exit_help[] =
 static int exit_code(int err)
 {
 	switch (err) {
-	case 0:		return EXIT_OK;
-	case ENODEV:	return EXIT_NO_DEVICE;
+	case 0:
+		return EXIT_OK;
+	case ENODEV:
+		return EXIT_NO_DEVICE;
 	case EPERM:
-	case EACCES:	return EXIT_PERM;
-	case EBUSY:	return EXIT_BUSY;
-	case EEXIST:	return EXIT_ALREADY;
+	case EACCES:
+		return EXIT_PERM;
+	case EBUSY:
+		return EXIT_BUSY;
+	case EEXIST:
+		return EXIT_ALREADY;
 	}
 	return EXIT_FAILED;
+}
+
+/* A kernel message without its "pciback_nl: " prefix. */
+static const char *unprefixed(const char *msg)
+{
+	size_t n = strlen(KERNEL_PREFIX);
+
+	return strncmp(msg, KERNEL_PREFIX, n) ? msg : msg + n;
 }
 
 static void __attribute__((format(printf, 1, 2))) error(const char *fmt, ...)
@@ -125,7 +159,7 @@ static int report(const char *cmd, const char *dev, const struct pbnl_err *e)
 {
 	if (e->msg[0])
 		error("%s%s%s: %s (%s)", cmd, dev ? " " : "", dev ? dev : "",
-		      e->msg, strerror(e->err));
+		      unprefixed(e->msg), strerror(e->err));
 	else
 		error("%s%s%s: %s", cmd, dev ? " " : "", dev ? dev : "",
 		      strerror(e->err));
@@ -314,18 +348,23 @@ static bool listed(char (*names)[PCIBACK_DEV_NAME_MAX], size_t n,
 	return false;
 }
 
-static int cmd_show(struct ctx *ctx, const struct command *cmd, int argc,
-		    char **argv)
+/*
+ * Resolves every argument (each error reported, the first one's status
+ * returned) into *names, without duplicates; @note_dups: say so on stderr
+ * when a device was named more than once.
+ */
+static int resolve_all(struct ctx *ctx, const struct command *cmd, int argc,
+		       char **argv, bool note_dups,
+		       char (**out)[PCIBACK_DEV_NAME_MAX], size_t *nout)
 {
-	char (*names)[PCIBACK_DEV_NAME_MAX] = NULL;
-	struct pb_dev *devs = NULL;
-	size_t nnames = 0, ndevs = 0, i, j;
+	char (*names)[PCIBACK_DEV_NAME_MAX];
 	struct devname_match m;
-	struct pbnl *nl = NULL;
-	struct pbnl_err e;
+	size_t nnames = 0, i, j;
 	char err[256];
 	int rc = EXIT_OK, ret;
 
+	*out = NULL;
+	*nout = 0;
 	names = calloc((size_t)argc * DEVNAME_MATCH_MAX, sizeof(*names));
 	if (!names) {
 		error("out of memory");
@@ -340,11 +379,35 @@ static int cmd_show(struct ctx *ctx, const struct command *cmd, int argc,
 			continue;
 		}
 		announce(argv[i], &m);
-		for (j = 0; j < m.n; j++)
+		for (j = 0; j < m.n; j++) {
 			if (!listed(names, nnames, m.names[j]))
 				memcpy(names[nnames++], m.names[j],
 				       sizeof(names[0]));
+			else if (note_dups)
+				error("note: %s is named more than once; taken once",
+				      m.names[j]);
+		}
 	}
+	if (rc) {
+		free(names);
+		return rc;
+	}
+	*out = names;
+	*nout = nnames;
+	return EXIT_OK;
+}
+
+static int cmd_show(struct ctx *ctx, const struct command *cmd, int argc,
+		    char **argv)
+{
+	char (*names)[PCIBACK_DEV_NAME_MAX] = NULL;
+	struct pb_dev *devs = NULL;
+	size_t nnames = 0, ndevs = 0, i;
+	struct pbnl *nl = NULL;
+	struct pbnl_err e;
+	int rc, ret;
+
+	rc = resolve_all(ctx, cmd, argc, argv, false, &names, &nnames);
 	if (rc)
 		goto out;
 
@@ -374,6 +437,265 @@ out:
 	if (devs)
 		pbnl_devs_free(devs, ndevs);
 	free(names);
+	return rc;
+}
+
+/* hide and unhide: errnos as exit codes; EOPNOTSUPP is xen-pciback missing */
+static int op_exit_code(int err)
+{
+	return err == EOPNOTSUPP ? EXIT_NO_FAMILY : exit_code(err);
+}
+
+/* Writes @s to stderr with control characters as '?'. */
+static void put_clean(const char *s)
+{
+	for (; *s; s++)
+		putc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, stderr);
+}
+
+/* "pcibackctl: warning: 0000:03:00.0: <warning>" for each warning. */
+static void print_warnings(const struct pb_result *r)
+{
+	size_t i, len = strlen(r->name);
+	const char *w;
+
+	for (i = 0; i < r->n_warnings; i++) {
+		w = unprefixed(r->warnings[i]);
+		fputs(PROG ": warning: ", stderr);
+		/* the kernel's text may name the device already */
+		if (strncmp(w, r->name, len) || (w[len] != ':' && w[len] != ' ')) {
+			fputs(r->name, stderr);
+			fputs(": ", stderr);
+		}
+		put_clean(w);
+		putc('\n', stderr);
+	}
+}
+
+static int print_results(struct ctx *ctx, const struct command *cmd,
+			 const struct pb_result *res, size_t n)
+{
+	bool unhide = cmd->nl_cmd == PCIBACK_CMD_DEV_UNHIDE;
+	bool dry_run = ctx->op_flags & PCIBACK_OP_FLAG_DRY_RUN;
+	struct pb_names *names;
+	struct json_writer w;
+	int rc = EXIT_OK;
+	size_t i;
+
+	if (!ctx->json) {
+		for (i = 0; i < n; i++) {
+			output_result_line(stdout, &res[i], unhide, dry_run);
+			if (res[i].n_warnings) {
+				fflush(stdout);	/* keep the order on a terminal */
+				print_warnings(&res[i]);
+			}
+		}
+		return finish_output();
+	}
+
+	for (i = 0; i < n; i++)
+		print_warnings(&res[i]);
+	names = calloc(n ? n : 1, sizeof(*names));
+	if (!names) {
+		error("out of memory");
+		return EXIT_FAILED;
+	}
+	for (i = 0; i < n; i++)
+		if (res[i].has_dev)
+			names_get(ctx, &res[i].dev, &names[i]);
+	json_init(&w, stdout, ctx->pretty);
+	output_op_json(&w, cmd->name, dry_run, res, names, n);
+	if (json_end(&w)) {
+		error("cannot write JSON: %s", strerror(errno));
+		rc = EXIT_FAILED;
+	}
+	if (!rc)
+		rc = finish_output();
+	for (i = 0; i < n; i++)
+		names_put(&names[i]);
+	free(names);
+	return rc;
+}
+
+static bool has_result(const struct pb_result *res, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(res[i].name, name))
+			return true;
+	return false;
+}
+
+/* hide and unhide: every device in one request, all or nothing. */
+static int cmd_op(struct ctx *ctx, const struct command *cmd, int argc,
+		  char **argv)
+{
+	char (*names)[PCIBACK_DEV_NAME_MAX] = NULL;
+	const char **ptrs = NULL;
+	struct pb_result *res = NULL;
+	size_t nnames = 0, nres = 0, i;
+	struct pbnl *nl = NULL;
+	struct pbnl_err e;
+	int rc;
+
+	rc = resolve_all(ctx, cmd, argc, argv, true, &names, &nnames);
+	if (rc)
+		return rc;
+	ptrs = calloc(nnames, sizeof(*ptrs));
+	if (!ptrs) {
+		error("out of memory");
+		rc = EXIT_FAILED;
+		goto out;
+	}
+	for (i = 0; i < nnames; i++)
+		ptrs[i] = names[i];
+	rc = open_nl(ctx, cmd->name, &nl);
+	if (rc)
+		goto out;
+	if (pbnl_dev_op(nl, cmd->nl_cmd, ptrs, nnames, ctx->op_flags, &res,
+			&nres, &e)) {
+		report(cmd->name, NULL, &e);
+		rc = op_exit_code(e.err);
+		goto out;
+	}
+	rc = print_results(ctx, cmd, res, nres);
+	/* the kernel answers for every device: a gap is its bug, say so */
+	for (i = 0; i < nnames; i++) {
+		if (has_result(res, nres, names[i]))
+			continue;
+		error("%s %s: no result for it in the kernel's reply", cmd->name,
+		      names[i]);
+		if (!rc)
+			rc = EXIT_FAILED;
+	}
+out:
+	pbnl_results_free(res, nres);
+	pbnl_close(nl);
+	free(ptrs);
+	free(names);
+	return rc;
+}
+
+struct monitor {
+	struct ctx *ctx;
+	unsigned long seen;
+	int rc;			/* an output error */
+};
+
+static int on_event(const struct pb_dev *d, void *arg)
+{
+	struct monitor *m = arg;
+	struct ctx *ctx = m->ctx;
+	struct json_writer w;
+	struct pb_names n;
+
+	if (ctx->json) {
+		names_get(ctx, d, &n);
+		json_init(&w, stdout, false);	/* one object per line */
+		output_event_json(&w, d, &n);
+		if (json_end(&w))
+			m->rc = EXIT_FAILED;
+		names_put(&n);
+	} else {
+		output_event_line(stdout, d);
+	}
+	if (fflush(stdout) || ferror(stdout))
+		m->rc = EXIT_FAILED;
+	if (m->rc) {
+		error("write error: %s", strerror(errno));
+		return 1;
+	}
+	m->seen++;
+	return ctx->count && m->seen >= ctx->count;
+}
+
+/*
+ * Reads events until SIGINT or SIGTERM (read from @sigfd), --count events,
+ * or an error.
+ */
+static int monitor_loop(struct pbnl *nl, int sigfd, struct monitor *m)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = pbnl_fd(nl), .events = POLLIN },
+		{ .fd = sigfd, .events = POLLIN },
+	};
+	struct pbnl_err e;
+	int ret;
+
+	for (;;) {
+		ret = poll(pfd, 2, -1);
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret < 0) {
+			error("monitor: %s", strerror(errno));
+			return EXIT_FAILED;
+		}
+		if (pfd[1].revents) {		/* asked to stop */
+			struct signalfd_siginfo si;
+
+			/* consumed: not delivered again when unblocked */
+			if (read(sigfd, &si, sizeof(si)) < 0)
+				error("monitor: signalfd: %s", strerror(errno));
+			return EXIT_OK;
+		}
+		if (!pfd[0].revents)
+			continue;
+		ret = pbnl_monitor_read(nl, on_event, m, &e);
+		if (m->rc)
+			return m->rc;
+		if (ret == -ENOBUFS || ret == -EPROTO)
+			error("monitor: warning: %s", e.msg);
+		else if (ret)
+			return report("monitor", NULL, &e);
+		if (m->ctx->count && m->seen >= m->ctx->count)
+			return EXIT_OK;
+	}
+}
+
+static int cmd_monitor(struct ctx *ctx, const struct command *cmd, int argc,
+		       char **argv)
+{
+	struct monitor m = { .ctx = ctx };
+	sigset_t stop;
+	struct pbnl *nl;
+	struct pbnl_err e;
+	int rc, sigfd;
+
+	(void)argc;
+	(void)argv;
+	rc = open_nl(ctx, cmd->name, &nl);
+	if (rc)
+		return rc;
+	if (pbnl_monitor_join(nl, &e)) {
+		report(cmd->name, NULL, &e);
+		pbnl_close(nl);
+		return e.err == EOPNOTSUPP ? EXIT_NO_FAMILY : exit_code(e.err);
+	}
+
+	/*
+	 * SIGINT and SIGTERM end the loop (exit status 0) through a signalfd.
+	 * They stay blocked: the program ends after this command, and a
+	 * second one must not kill it while it writes its last output.
+	 */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
+	sigfd = signalfd(-1, &stop, SFD_CLOEXEC);
+	if (sigfd < 0) {
+		error("monitor: signalfd: %s", strerror(errno));
+		pbnl_close(nl);
+		return EXIT_FAILED;
+	}
+
+	/* a point to synchronise with: events from now on are reported */
+	error("monitor: listening");
+	rc = monitor_loop(nl, sigfd, &m);
+	if (!rc)
+		rc = finish_output();
+	close(sigfd);
+	pbnl_close(nl);
 	return rc;
 }
 
@@ -407,6 +729,10 @@ static void print_command_help(const struct command *cmd)
 {
 	print_command_usage(stdout, cmd);
 	printf("\n%s.\n", cmd->summary);
+	if (cmd->opts) {
+		putchar('\n');
+		cli_print_options(stdout, cmd->opts);
+	}
 	if (cmd->help)
 		printf("\n%s", cmd->help);
 }
@@ -430,16 +756,58 @@ static int cmd_help(struct ctx *ctx, const struct command *cmd, int argc,
 	return finish_output();
 }
 
-/*
- * The commands.  Later ones (hide, unhide, check, monitor, apply) are
- * added here; "help" and the argument checks pick them up.
- */
+static const char hide_help[] =
+	"Hands the devices to xen-pciback for passthrough, in one request: all\n"
+	"of them or, if one cannot be hidden, none (devices already moved are\n"
+	"put back).  pciback_nl records each device's driver to give it back\n"
+	"on unhide.  Needs CAP_SYS_ADMIN.\n"
+	"\n"
+	"Prints one line per device, its driver before and after:\n"
+	"  0000:03:00.0 e1000e -> pciback\n"
+	"\"(none)\" is no driver; \" (dry run)\" ends the lines of a dry run.\n"
+	"What --force overrode is printed as \"pcibackctl: warning: ...\" on\n"
+	"stderr.  -j: one document {\"op\", \"dry-run\", \"results\": [{\"name\",\n"
+	"\"from-driver\", \"to-driver\", \"warnings\", \"dev\"}]}, \"dev\" being\n"
+	"the device as \"show\" prints it, after the operation.\n"
+	"\n"
+	"On failure nothing changed; one line names the device and the reason:\n"
+	"  pcibackctl: hide: 0000:03:00.0: interface eth1 is up (force to\n"
+	"  override) (Device or resource busy)\n"
+	"\n"
+	"A device named twice (03:00.* 03:00.1) is sent once, with a note.\n";
+
+static const char unhide_help[] =
+	"Gives the devices back to dom0, in one request: all of them or none.\n"
+	"Each goes back to the driver pciback_nl recorded when hiding it;\n"
+	"without a record the bus picks a driver (the line shows the one bound\n"
+	"now; \"(bus picks)\" in a dry run).  A device assigned to a guest is\n"
+	"refused unless --force.  Needs CAP_SYS_ADMIN.\n"
+	"\n"
+	"Output, errors and -j as for hide, e.g.\n"
+	"  0000:03:00.0 pciback -> e1000e\n";
+
+static const char monitor_help[] =
+	"Prints every change pciback_nl makes, as it happens, one line each:\n"
+	"  hidden 0000:03:00.0 driver pciback (was e1000e)\n"
+	"  unhidden 0000:03:00.0 driver e1000e\n"
+	"  rolled-back 0000:03:00.0 driver e1000e\n"
+	"(event, device, driver bound now; \"was\": the recorded driver;\n"
+	"\" guest-domid N\" when a guest owns the device).  -j: one compact\n"
+	"JSON object per line, the device as \"show\" prints it with \"event\"\n"
+	"added (-p is ignored here).  stdout is flushed after each event.\n"
+	"\n"
+	"Once subscribed it says \"pcibackctl: monitor: listening\" on stderr:\n"
+	"events from then on are reported.  Runs until SIGINT or SIGTERM (exit\n"
+	"status 0) or, with --count N, until N events were printed.\n";
+
+/* The commands; "help" and the argument checks pick them up. */
 static const struct command commands[] = {
 	{
 		.name = "list", .args = "",
 		.summary = "List every PCI function, one line each (-j: a JSON array)",
 		.help = "Columns: address, class, vendor:device ids, driver, state\n"
-			"(pciback: bound to xen-pciback; host: another driver;\n"
+			"(pciback: bound to xen-pciback; hidden: reserved for\n"
+			"xen-pciback but not bound to it; host: another driver;\n"
 			"none: unbound), vendor and device names.\n",
 		.min_args = 0, .max_args = 0, .run = cmd_list,
 	},
@@ -448,6 +816,30 @@ static const struct command commands[] = {
 		.summary = "Show PCI functions in detail (-j: a JSON array)",
 		.help = devices_help,
 		.min_args = 1, .max_args = -1, .run = cmd_show,
+	},
+	{
+		.name = "hide", .args = "[-n] [-f] [--allow-bridge] DEV...",
+		.summary = "Give PCI functions to xen-pciback, all or none",
+		.help = hide_help,
+		.opts = CLI_OPT(CLI_DRY_RUN) | CLI_OPT(CLI_FORCE) |
+			CLI_OPT(CLI_ALLOW_BRIDGE),
+		.nl_cmd = PCIBACK_CMD_DEV_HIDE,
+		.min_args = 1, .max_args = -1, .run = cmd_op,
+	},
+	{
+		.name = "unhide", .args = "[-n] [-f] DEV...",
+		.summary = "Give PCI functions back to dom0, all or none",
+		.help = unhide_help,
+		.opts = CLI_OPT(CLI_DRY_RUN) | CLI_OPT(CLI_FORCE),
+		.nl_cmd = PCIBACK_CMD_DEV_UNHIDE,
+		.min_args = 1, .max_args = -1, .run = cmd_op,
+	},
+	{
+		.name = "monitor", .args = "[--count N]",
+		.summary = "Print hide/unhide events as they happen",
+		.help = monitor_help,
+		.opts = CLI_OPT(CLI_COUNT),
+		.min_args = 0, .max_args = 0, .run = cmd_monitor,
 	},
 	{
 		.name = "help", .args = "[COMMAND]",
@@ -479,8 +871,9 @@ static void print_help(void)
 	size_t i;
 
 	print_usage(stdout);
-	fputs("\nInspect PCI functions through pciback_nl (generic netlink "
-	      "family \"" PCIBACK_FAMILY_NAME "\").\n\n"
+	fputs("\nInspect PCI functions and hand them to xen-pciback through\n"
+	      "pciback_nl (generic netlink family \"" PCIBACK_FAMILY_NAME
+	      "\").\n\n"
 	      "Options:\n"
 	      "  -j, --json      print one JSON document on stdout\n"
 	      "  -p, --pretty    indent the JSON (implies --json)\n"
@@ -490,7 +883,12 @@ static void print_help(void)
 	for (i = 0; i < NCOMMANDS; i++) {
 		snprintf(synopsis, sizeof(synopsis), "%s%s%s", commands[i].name,
 			 *commands[i].args ? " " : "", commands[i].args);
-		printf("  %-16s%s\n", synopsis, commands[i].summary);
+		/* long synopses get a line of their own */
+		if (strlen(synopsis) > 20)
+			printf("  %s\n  %-20s  %s\n", synopsis, "",
+			       commands[i].summary);
+		else
+			printf("  %-20s  %s\n", synopsis, commands[i].summary);
 	}
 	printf("\n'" PROG " COMMAND --help' or '" PROG
 	       " help COMMAND' describes a command.\n\n%s\n"
@@ -502,42 +900,32 @@ static void print_help(void)
 static int run_command(struct ctx *ctx, const struct command *cmd, int argc,
 		       char **argv)
 {
-	char **args;
-	int nargs = 0, i, rc;
-	bool opts = true;
+	struct cli_args a = { 0 };
+	char err[160];
+	int rc;
 
-	args = calloc((size_t)argc + 1, sizeof(*args));
-	if (!args) {
+	a.args = calloc((size_t)argc + 1, sizeof(*a.args));
+	if (!a.args) {
 		error("out of memory");
 		return EXIT_FAILED;
 	}
-	for (i = 0; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (opts && (!strcmp(a, "-h") || !strcmp(a, "--help"))) {
-			free(args);
-			print_command_help(cmd);
-			return finish_output();
-		}
-		if (opts && !strcmp(a, "--")) {
-			opts = false;
-			continue;
-		}
-		if (opts && a[0] == '-' && a[1]) {
-			free(args);
-			return usage_error(cmd, "%s: unknown option '%s'",
-					   cmd->name, a);
-		}
-		args[nargs++] = argv[i];
-	}
-	if (nargs < cmd->min_args)
-		rc = usage_error(cmd, "%s: missing argument", cmd->name);
-	else if (cmd->max_args >= 0 && nargs > cmd->max_args)
+	if (cli_parse(cmd->opts, argc, argv, &a, err, sizeof(err))) {
+		rc = usage_error(cmd, "%s: %s", cmd->name, err);
+	} else if (a.help) {
+		print_command_help(cmd);
+		rc = finish_output();
+	} else if (a.nargs < cmd->min_args) {
+		rc = usage_error(cmd, "%s: missing %s", cmd->name,
+				 cmd->max_args ? "device" : "argument");
+	} else if (cmd->max_args >= 0 && a.nargs > cmd->max_args) {
 		rc = usage_error(cmd, "%s: unexpected argument '%s'", cmd->name,
-				 args[cmd->max_args]);
-	else
-		rc = cmd->run(ctx, cmd, nargs, args);
-	free(args);
+				 a.args[cmd->max_args]);
+	} else {
+		ctx->op_flags = a.op_flags;
+		ctx->count = a.count;
+		rc = cmd->run(ctx, cmd, a.nargs, a.args);
+	}
+	free(a.args);
 	return rc;
 }
 

@@ -12,7 +12,7 @@ pbnl_payload() {
 	local kdir_arg=()
 
 	[ -n "$kdir" ] && kdir_arg=(KDIR="$kdir")
-	make -s -C "$top" module WERROR=1 KVER="$kver" "${kdir_arg[@]}" >&2 || return 1
+	make -s -C "$top" module WERROR=1 PBNL_FAULT_INJECT=y KVER="$kver" "${kdir_arg[@]}" >&2 || return 1
 	make -s -C "$top" tool selftests >&2 || return 1
 	rm -rf "$dir"
 	mkdir -p "$dir/bin" "$dir/selftests"

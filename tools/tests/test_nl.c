@@ -16,14 +16,19 @@
 
 #define FAMILY_ID 0x1c
 
-static struct nl_msg *reply(void)
+static struct nl_msg *reply_cmd(uint8_t cmd)
 {
 	struct nl_msg *msg = nlmsg_alloc();
 
-	if (!msg || !genlmsg_put(msg, 0, 1, FAMILY_ID, 0, 0,
-				 PCIBACK_CMD_DEV_GET, PCIBACK_FAMILY_VERSION))
+	if (!msg || !genlmsg_put(msg, 0, 1, FAMILY_ID, 0, 0, cmd,
+				 PCIBACK_FAMILY_VERSION))
 		abort();
 	return msg;
+}
+
+static struct nl_msg *reply(void)
+{
+	return reply_cmd(PCIBACK_CMD_DEV_GET);
 }
 
 static void put_ok(int ret)
@@ -81,6 +86,11 @@ static void parse_full(void)
 	CHECK(!d.physfn);
 	CHECK(d.pciback);
 	CHECK(d.multifunction);
+	CHECK(!d.hidden);
+	CHECK(!d.orig_driver);
+	CHECK(!d.orig_driver_override);
+	CHECK(!pb_dev_has(&d, PCIBACK_A_DEV_GUEST_DOMID));
+	CHECK(!pb_dev_has(&d, PCIBACK_A_DEV_EVENT));
 	CHECK_INT(d.n_reset_methods, 3);
 	if (d.n_reset_methods == 3) {
 		CHECK_STR(d.reset_methods[0], "flr");
@@ -439,6 +449,397 @@ static void extack_hostile(void)
 	CHECK_INT(pbnl_extack_msg(nlh, buf, sizeof(buf)), 0);
 }
 
+/* --- pciback_nl state of a device ------------------------------------ */
+
+/* The "dev" attributes of a device hidden from e1000e, owned by domain 3. */
+static void put_hidden_dev(struct nl_msg *msg, const char *name)
+{
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_NAME, name));
+	put_ok(nla_put_u32(msg, PCIBACK_A_DEV_VENDOR, 0x8086));
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_DRIVER, "pciback"));
+	put_ok(nla_put_flag(msg, PCIBACK_A_DEV_PCIBACK));
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_RESET_METHOD, "flr"));
+	put_ok(nla_put_flag(msg, PCIBACK_A_DEV_HIDDEN));
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_ORIG_DRIVER, "e1000e"));
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_ORIG_DRIVER_OVERRIDE,
+			      "vfio-pci"));
+	put_ok(nla_put_u32(msg, PCIBACK_A_DEV_GUEST_DOMID, 3));
+}
+
+static void parse_hidden_state(void)
+{
+	struct nl_msg *msg = reply();
+	struct pb_dev d;
+
+	put_hidden_dev(msg, "0000:03:00.0");
+	CHECK_INT(pbnl_parse_dev(nlmsg_hdr(msg), &d), 0);
+	CHECK(d.hidden);
+	CHECK(d.pciback);
+	CHECK_STR(d.orig_driver, "e1000e");
+	CHECK_STR(d.orig_driver_override, "vfio-pci");
+	CHECK(pb_dev_has(&d, PCIBACK_A_DEV_GUEST_DOMID));
+	CHECK_INT(d.guest_domid, 3);
+	CHECK(!pb_dev_has(&d, PCIBACK_A_DEV_EVENT));
+	pb_dev_release(&d);
+	nlmsg_free(msg);
+
+	/* a domid of 0 is a domain (dom0), not "none" */
+	msg = reply();
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_NAME, "0000:03:00.0"));
+	put_ok(nla_put_u32(msg, PCIBACK_A_DEV_GUEST_DOMID, 0));
+	CHECK_INT(pbnl_parse_dev(nlmsg_hdr(msg), &d), 0);
+	CHECK(pb_dev_has(&d, PCIBACK_A_DEV_GUEST_DOMID));
+	CHECK(!d.hidden);
+	pb_dev_release(&d);
+	nlmsg_free(msg);
+
+	/* a bad new attribute: rejected, nothing kept */
+	msg = reply();
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_NAME, "0000:03:00.0"));
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_ORIG_DRIVER, "e1000e"));
+	put_ok(nla_put(msg, PCIBACK_A_DEV_ORIG_DRIVER_OVERRIDE, 3, "abc"));
+	CHECK_INT(pbnl_parse_dev(nlmsg_hdr(msg), &d), -EPROTO);
+	CHECK(!d.orig_driver);
+	CHECK(!d.name[0]);
+	nlmsg_free(msg);
+	msg = reply();
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_NAME, "0000:03:00.0"));
+	put_ok(nla_put_u16(msg, PCIBACK_A_DEV_GUEST_DOMID, 3));
+	CHECK_INT(pbnl_parse_dev(nlmsg_hdr(msg), &d), -EPROTO);
+	nlmsg_free(msg);
+}
+
+/* --- dev-hide / dev-unhide -------------------------------------------- */
+
+/* The kernel's reply: one result nest per device, in request order. */
+static struct nl_msg *hide_reply(void)
+{
+	struct nl_msg *msg = reply_cmd(PCIBACK_CMD_DEV_HIDE);
+	struct nlattr *res, *dev;
+
+	res = nla_nest_start(msg, PCIBACK_A_OP_RESULT);
+	put_ok(nla_put_string(msg, PCIBACK_A_RESULT_NAME, "0000:03:00.0"));
+	put_ok(nla_put_string(msg, PCIBACK_A_RESULT_FROM_DRIVER, "e1000e"));
+	put_ok(nla_put_string(msg, PCIBACK_A_RESULT_TO_DRIVER, "pciback"));
+	dev = nla_nest_start(msg, PCIBACK_A_RESULT_DEV);
+	put_hidden_dev(msg, "0000:03:00.0");
+	put_ok(nla_nest_end(msg, dev));
+	put_ok(nla_put_string(msg, PCIBACK_A_RESULT_WARNING,
+			      "interface eth1 was up"));
+	put_ok(nla_put_string(msg, PCIBACK_A_RESULT_WARNING,
+			      "0000:03:00.0 is the boot VGA device"));
+	put_ok(nla_nest_end(msg, res));
+
+	/* an unbound function: no from-driver */
+	res = nla_nest_start(msg, PCIBACK_A_OP_RESULT);
+	put_ok(nla_put_u32(msg, PCIBACK_A_RESULT_MAX + 3, 9));	/* newer */
+	put_ok(nla_put_string(msg, PCIBACK_A_RESULT_NAME, "0000:03:00.1"));
+	put_ok(nla_put_string(msg, PCIBACK_A_RESULT_TO_DRIVER, "pciback"));
+	dev = nla_nest_start(msg, PCIBACK_A_RESULT_DEV);
+	put_hidden_dev(msg, "0000:03:00.1");
+	put_ok(nla_nest_end(msg, dev));
+	put_ok(nla_nest_end(msg, res));
+	return msg;
+}
+
+static void parse_hide_reply(void)
+{
+	struct nl_msg *msg = hide_reply();
+	struct pb_result *res;
+	size_t n;
+
+	CHECK_INT(pbnl_parse_op_reply(nlmsg_hdr(msg), &res, &n), 0);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_STR(res[0].name, "0000:03:00.0");
+		CHECK_STR(res[0].from_driver, "e1000e");
+		CHECK_STR(res[0].to_driver, "pciback");
+		CHECK(res[0].has_dev);
+		CHECK_STR(res[0].dev.name, "0000:03:00.0");
+		CHECK_STR(res[0].dev.driver, "pciback");
+		CHECK(res[0].dev.hidden);
+		CHECK_STR(res[0].dev.orig_driver, "e1000e");
+		CHECK_INT(res[0].dev.guest_domid, 3);
+		CHECK_INT(res[0].dev.n_reset_methods, 1);
+		CHECK_INT(res[0].n_warnings, 2);
+		if (res[0].n_warnings == 2) {
+			CHECK_STR(res[0].warnings[0], "interface eth1 was up");
+			CHECK_STR(res[0].warnings[1],
+				  "0000:03:00.0 is the boot VGA device");
+		}
+		CHECK_STR(res[1].name, "0000:03:00.1");
+		CHECK(!res[1].from_driver);
+		CHECK_STR(res[1].to_driver, "pciback");
+		CHECK(res[1].has_dev);
+		CHECK_STR(res[1].dev.name, "0000:03:00.1");
+		CHECK_INT(res[1].n_warnings, 0);
+		CHECK(!res[1].warnings);
+	}
+	pbnl_results_free(res, n);
+	nlmsg_free(msg);
+}
+
+static void parse_unhide_reply(void)
+{
+	struct nl_msg *msg = reply_cmd(PCIBACK_CMD_DEV_UNHIDE);
+	struct nlattr *res, *dev;
+	struct pb_result *r;
+	size_t n;
+
+	/* no record: no to-driver; the device nest says what was bound */
+	res = nla_nest_start(msg, PCIBACK_A_OP_RESULT);
+	put_ok(nla_put_string(msg, PCIBACK_A_RESULT_NAME, "0000:03:00.0"));
+	put_ok(nla_put_string(msg, PCIBACK_A_RESULT_FROM_DRIVER, "pciback"));
+	dev = nla_nest_start(msg, PCIBACK_A_RESULT_DEV);
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_NAME, "0000:03:00.0"));
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_DRIVER, "e1000e"));
+	put_ok(nla_nest_end(msg, dev));
+	put_ok(nla_nest_end(msg, res));
+
+	CHECK_INT(pbnl_parse_op_reply(nlmsg_hdr(msg), &r, &n), 0);
+	CHECK_INT(n, 1);
+	if (n == 1) {
+		CHECK_STR(r[0].from_driver, "pciback");
+		CHECK(!r[0].to_driver);
+		CHECK(r[0].has_dev);
+		CHECK_STR(r[0].dev.driver, "e1000e");
+		CHECK(!r[0].dev.hidden);
+		CHECK(!r[0].dev.pciback);
+	}
+	pbnl_results_free(r, n);
+	nlmsg_free(msg);
+
+	/* no results at all parses as none: the caller decides */
+	msg = reply_cmd(PCIBACK_CMD_DEV_UNHIDE);
+	CHECK_INT(pbnl_parse_op_reply(nlmsg_hdr(msg), &r, &n), 0);
+	CHECK_INT(n, 0);
+	CHECK(!r);
+	nlmsg_free(msg);
+}
+
+static void parse_warnings_cap(void)
+{
+	struct nl_msg *msg = reply_cmd(PCIBACK_CMD_DEV_HIDE);
+	struct nlattr *res;
+	struct pb_result *r;
+	char text[32];
+	size_t n;
+	int i;
+
+	res = nla_nest_start(msg, PCIBACK_A_OP_RESULT);
+	put_ok(nla_put_string(msg, PCIBACK_A_RESULT_NAME, "0000:03:00.0"));
+	for (i = 0; i < PB_RESULT_WARNINGS_MAX + 3; i++) {
+		snprintf(text, sizeof(text), "w%d", i);
+		put_ok(nla_put_string(msg, PCIBACK_A_RESULT_WARNING, text));
+	}
+	put_ok(nla_nest_end(msg, res));
+	CHECK_INT(pbnl_parse_op_reply(nlmsg_hdr(msg), &r, &n), 0);
+	CHECK_INT(n, 1);
+	if (n == 1) {
+		CHECK(!r[0].has_dev);
+		CHECK_INT(r[0].n_warnings, PB_RESULT_WARNINGS_MAX);
+		CHECK_STR(r[0].warnings[0], "w0");
+		CHECK_STR(r[0].warnings[PB_RESULT_WARNINGS_MAX - 1], "w15");
+	}
+	pbnl_results_free(r, n);
+	nlmsg_free(msg);
+}
+
+enum bad_result {
+	RES_NO_NAME, RES_NAME_TOO_LONG, RES_FROM_UNTERMINATED,
+	RES_DEV_WITHOUT_NAME, RES_DEV_BAD_U32, RES_WARNING_UNTERMINATED,
+	RES_SECOND_BAD, NBAD_RESULT
+};
+
+static struct nl_msg *bad_result(enum bad_result b)
+{
+	struct nl_msg *msg = reply_cmd(PCIBACK_CMD_DEV_HIDE);
+	struct nlattr *res, *dev;
+
+	if (b == RES_SECOND_BAD) {	/* a good one first: freed too */
+		res = nla_nest_start(msg, PCIBACK_A_OP_RESULT);
+		put_ok(nla_put_string(msg, PCIBACK_A_RESULT_NAME,
+				      "0000:03:00.0"));
+		put_ok(nla_put_string(msg, PCIBACK_A_RESULT_FROM_DRIVER, "x"));
+		put_ok(nla_put_string(msg, PCIBACK_A_RESULT_WARNING, "w"));
+		put_ok(nla_nest_end(msg, res));
+	}
+	res = nla_nest_start(msg, PCIBACK_A_OP_RESULT);
+	if (b == RES_NAME_TOO_LONG)
+		put_ok(nla_put_string(msg, PCIBACK_A_RESULT_NAME,
+				      "00000000:03:00.0xxx"));
+	else if (b != RES_NO_NAME)
+		put_ok(nla_put_string(msg, PCIBACK_A_RESULT_NAME,
+				      "0000:03:00.1"));
+	put_ok(nla_put_string(msg, PCIBACK_A_RESULT_TO_DRIVER, "pciback"));
+	switch (b) {
+	case RES_FROM_UNTERMINATED:
+		put_ok(nla_put(msg, PCIBACK_A_RESULT_FROM_DRIVER, 3, "igb"));
+		break;
+	case RES_DEV_WITHOUT_NAME:
+		dev = nla_nest_start(msg, PCIBACK_A_RESULT_DEV);
+		put_ok(nla_put_string(msg, PCIBACK_A_DEV_DRIVER, "pciback"));
+		put_ok(nla_nest_end(msg, dev));
+		break;
+	case RES_DEV_BAD_U32:
+		dev = nla_nest_start(msg, PCIBACK_A_RESULT_DEV);
+		put_ok(nla_put_string(msg, PCIBACK_A_DEV_NAME, "0000:03:00.1"));
+		put_ok(nla_put_u16(msg, PCIBACK_A_DEV_GUEST_DOMID, 1));
+		put_ok(nla_nest_end(msg, dev));
+		break;
+	case RES_WARNING_UNTERMINATED:
+		put_ok(nla_put_string(msg, PCIBACK_A_RESULT_WARNING, "ok"));
+		put_ok(nla_put(msg, PCIBACK_A_RESULT_WARNING, 4, "oops"));
+		break;
+	case RES_SECOND_BAD:
+		put_ok(nla_put(msg, PCIBACK_A_RESULT_TO_DRIVER, 1, "p"));
+		break;
+	default:
+		break;
+	}
+	put_ok(nla_nest_end(msg, res));
+	return msg;
+}
+
+static void parse_bad_results(void)
+{
+	enum bad_result b;
+
+	for (b = 0; b < NBAD_RESULT; b++) {
+		struct nl_msg *msg = bad_result(b);
+		struct pb_result *r = (struct pb_result *)1;
+		size_t n = 99;
+		int ret = pbnl_parse_op_reply(nlmsg_hdr(msg), &r, &n);
+
+		if (ret != -EPROTO)
+			unit_fail(__FILE__, __LINE__,
+				  "malformed result %d: returned %d", b, ret);
+		if (r || n)
+			unit_fail(__FILE__, __LINE__,
+				  "malformed result %d: results left", b);
+		nlmsg_free(msg);
+	}
+}
+
+static void op_request(void)
+{
+	static const char *const names[] = { "0000:03:00.0", "0000:03:00.1", "0000:00:07.0" };
+	struct nlattr *tb[PCIBACK_A_OP_MAX + 1], *a;
+	struct nl_msg *msg;
+	struct nlmsghdr *nlh;
+	int rem, i = 0;
+
+	msg = pbnl_op_msg(FAMILY_ID, PCIBACK_CMD_DEV_HIDE, names, 3,
+			  PCIBACK_OP_FLAG_DRY_RUN | PCIBACK_OP_FLAG_ALLOW_BRIDGE);
+	CHECK(msg);
+	if (!msg)
+		return;
+	nlh = nlmsg_hdr(msg);
+	CHECK_INT(nlh->nlmsg_type, FAMILY_ID);
+	CHECK_INT(genlmsg_hdr(nlh)->cmd, PCIBACK_CMD_DEV_HIDE);
+	CHECK_INT(genlmsg_hdr(nlh)->version, PCIBACK_FAMILY_VERSION);
+	/* one name attribute per device, in order, each NUL-terminated */
+	nla_for_each_attr(a, genlmsg_attrdata(genlmsg_hdr(nlh), 0),
+			  genlmsg_attrlen(genlmsg_hdr(nlh), 0), rem) {
+		if (nla_type(a) != PCIBACK_A_OP_DEV_NAME)
+			continue;
+		if (i < 3) {
+			CHECK_INT(nla_len(a), strlen(names[i]) + 1);
+			CHECK_STR(nla_data(a), names[i]);
+		}
+		i++;
+	}
+	CHECK_INT(i, 3);
+	CHECK_INT(genlmsg_parse(nlh, 0, tb, PCIBACK_A_OP_MAX, NULL), 0);
+	CHECK(tb[PCIBACK_A_OP_FLAGS]);
+	if (tb[PCIBACK_A_OP_FLAGS])
+		CHECK_INT(nla_get_u32(tb[PCIBACK_A_OP_FLAGS]),
+			  PCIBACK_OP_FLAG_DRY_RUN | PCIBACK_OP_FLAG_ALLOW_BRIDGE);
+	CHECK(!tb[PCIBACK_A_OP_RESULT]);
+	nlmsg_free(msg);
+
+	/* no flags: no flags attribute; unhide */
+	msg = pbnl_op_msg(FAMILY_ID, PCIBACK_CMD_DEV_UNHIDE, names, 1, 0);
+	CHECK(msg);
+	if (msg) {
+		nlh = nlmsg_hdr(msg);
+		CHECK_INT(genlmsg_hdr(nlh)->cmd, PCIBACK_CMD_DEV_UNHIDE);
+		CHECK_INT(genlmsg_parse(nlh, 0, tb, PCIBACK_A_OP_MAX, NULL), 0);
+		CHECK(tb[PCIBACK_A_OP_DEV_NAME]);
+		CHECK(!tb[PCIBACK_A_OP_FLAGS]);
+		nlmsg_free(msg);
+	}
+}
+
+static void op_request_many(void)
+{
+	static char buf[256][PCIBACK_DEV_NAME_MAX];
+	const char *names[256];
+	struct nl_msg *msg;
+	struct nlattr *a;
+	int rem, i, n = 0;
+
+	/* more than fit a default (page-sized) message */
+	for (i = 0; i < 256; i++) {
+		snprintf(buf[i], sizeof(buf[i]), "%08x:%02x:1f.7",
+			 0x10000u + (unsigned int)i, i);
+		names[i] = buf[i];
+	}
+	msg = pbnl_op_msg(FAMILY_ID, PCIBACK_CMD_DEV_HIDE, names, 256,
+			  PCIBACK_OP_FLAG_FORCE);
+	CHECK(msg);
+	if (!msg)
+		return;
+	nla_for_each_attr(a, genlmsg_attrdata(genlmsg_hdr(nlmsg_hdr(msg)), 0),
+			  genlmsg_attrlen(genlmsg_hdr(nlmsg_hdr(msg)), 0), rem)
+		n += nla_type(a) == PCIBACK_A_OP_DEV_NAME;
+	CHECK_INT(n, 256);
+	nlmsg_free(msg);
+}
+
+static void op_request_bad(void)
+{
+	static const char *const good[] = { "0000:03:00.0" };
+	static const char *const empty[] = { "" };
+	static const char *const toolong[] = { "000000000:03:00.0" };
+
+	CHECK(!pbnl_op_msg(FAMILY_ID, PCIBACK_CMD_DEV_HIDE, good, 0, 0));
+	CHECK(!pbnl_op_msg(FAMILY_ID, PCIBACK_CMD_DEV_HIDE, empty, 1, 0));
+	CHECK(!pbnl_op_msg(FAMILY_ID, PCIBACK_CMD_DEV_HIDE, toolong, 1, 0));
+	CHECK(!pbnl_op_msg(FAMILY_ID, PCIBACK_CMD_DEV_GET, good, 1, 0));
+}
+
+/* --- monitor notifications -------------------------------------------- */
+
+static void parse_notification(void)
+{
+	struct nl_msg *msg = reply_cmd(PCIBACK_CMD_DEV_NTF);
+	struct pb_dev d;
+
+	put_hidden_dev(msg, "0000:03:00.0");
+	put_ok(nla_put_u32(msg, PCIBACK_A_DEV_EVENT, PCIBACK_EVENT_HIDDEN));
+	CHECK_INT(pbnl_parse_ntf(nlmsg_hdr(msg), &d), 0);
+	CHECK_STR(d.name, "0000:03:00.0");
+	CHECK(pb_dev_has(&d, PCIBACK_A_DEV_EVENT));
+	CHECK_INT(d.event, PCIBACK_EVENT_HIDDEN);
+	CHECK_STR(d.orig_driver, "e1000e");
+	pb_dev_release(&d);
+	nlmsg_free(msg);
+
+	/* a reply of another command is not an event */
+	msg = reply();
+	put_ok(nla_put_string(msg, PCIBACK_A_DEV_NAME, "0000:03:00.0"));
+	CHECK_INT(pbnl_parse_ntf(nlmsg_hdr(msg), &d), -ENOMSG);
+	CHECK(!d.name[0]);
+	nlmsg_free(msg);
+
+	/* a malformed event */
+	msg = reply_cmd(PCIBACK_CMD_DEV_NTF);
+	put_ok(nla_put_u32(msg, PCIBACK_A_DEV_EVENT, PCIBACK_EVENT_UNHIDDEN));
+	CHECK_INT(pbnl_parse_ntf(nlmsg_hdr(msg), &d), -EPROTO);
+	nlmsg_free(msg);
+}
+
 void test_nl(void)
 {
 	unit_run("nl: a full reply parses into every field", parse_full);
@@ -454,4 +855,19 @@ void test_nl(void)
 		 extack_done);
 	unit_run("nl: extack parsing is bounded and sanitised",
 		 extack_hostile);
+	unit_run("nl: hidden, orig-driver(-override), guest-domid",
+		 parse_hidden_state);
+	unit_run("nl: a hide reply parses into results in order",
+		 parse_hide_reply);
+	unit_run("nl: an unhide reply without to-driver", parse_unhide_reply);
+	unit_run("nl: warnings are capped and keep their order",
+		 parse_warnings_cap);
+	unit_run("nl: malformed results are rejected and leave nothing",
+		 parse_bad_results);
+	unit_run("nl: hide/unhide request: one name per device, flags",
+		 op_request);
+	unit_run("nl: a request with many devices fits", op_request_many);
+	unit_run("nl: no request without good names", op_request_bad);
+	unit_run("nl: notifications, and what is not one",
+		 parse_notification);
 }

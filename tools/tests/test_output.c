@@ -32,11 +32,12 @@ static const struct pb_dev devs[] = {
 		.driver = "e1000e",
 		.n_reset_methods = 2, .reset_methods = nic_resets,
 	},
-	{	/* an SR-IOV PF held by pciback */
+	{	/* an SR-IOV PF hidden by pciback_nl, assigned to domain 3 */
 		.name = "0000:04:00.0",
 		.has = HAS_COMMON | HAS(PCIBACK_A_DEV_SRIOV_ROLE) |
 		       HAS(PCIBACK_A_DEV_SRIOV_TOTAL_VFS) |
-		       HAS(PCIBACK_A_DEV_SRIOV_NUM_VFS),
+		       HAS(PCIBACK_A_DEV_SRIOV_NUM_VFS) |
+		       HAS(PCIBACK_A_DEV_GUEST_DOMID),
 		.bus = 4, .vendor = 0x8086, .device = 0x1521,
 		.subsystem_vendor = 0x8086, .subsystem_device = 0x0001,
 		.class_code = 0x020000, .revision = 1,
@@ -44,7 +45,8 @@ static const struct pb_dev devs[] = {
 		.sriov_role = PCIBACK_SRIOV_ROLE_PF, .sriov_total_vfs = 7,
 		.sriov_num_vfs = 2, .driver = "pciback",
 		.driver_override = "pciback", .pciback = true,
-		.multifunction = true,
+		.multifunction = true, .hidden = true, .orig_driver = "igb",
+		.orig_driver_override = "vfio-pci", .guest_domid = 3,
 		.n_reset_methods = 2, .reset_methods = pf_resets,
 	},
 	{	/* an unbound VF that the ID database does not know */
@@ -78,11 +80,26 @@ static const struct pb_names names[] = {
 
 #define NDEVS ARRAY_SIZE(devs)
 
+static bool has_prefix(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
 static void state(void)
 {
 	CHECK_STR(output_state(&devs[0]), "host");
 	CHECK_STR(output_state(&devs[1]), "pciback");
 	CHECK_STR(output_state(&devs[2]), "none");
+	{
+		struct pb_dev d = { .hidden = true, .driver = "e1000e" };
+
+		CHECK_STR(output_state(&d), "hidden");
+	}
+	CHECK_STR(output_event(PCIBACK_EVENT_HIDDEN), "hidden");
+	CHECK_STR(output_event(PCIBACK_EVENT_UNHIDDEN), "unhidden");
+	CHECK_STR(output_event(PCIBACK_EVENT_ROLLED_BACK), "rolled-back");
+	CHECK(!output_event(0));
+	CHECK(!output_event(4));
 	CHECK_STR(output_hdr_type(PCIBACK_HDR_TYPE_CARDBUS), "cardbus");
 	CHECK(!output_hdr_type(0));
 	CHECK(!output_sriov_role(3));
@@ -154,6 +171,9 @@ static void show(void)
 		   "driver:          e1000e\n"
 		   "driver-override: -\n"
 		   "state:           host\n"
+		   "hidden:          no\n"
+		   "orig-driver:     -\n"
+		   "guest-domid:     -\n"
 		   "sriov-role:      -\n"
 		   "reset-method:    flr pm\n", __LINE__);
 	show_block(1,
@@ -168,6 +188,9 @@ static void show(void)
 		   "driver:          pciback\n"
 		   "driver-override: pciback\n"
 		   "state:           pciback\n"
+		   "hidden:          yes\n"
+		   "orig-driver:     igb (override vfio-pci)\n"
+		   "guest-domid:     3\n"
 		   "sriov-role:      pf\n"
 		   "sriov-total-vfs: 7\n"
 		   "sriov-num-vfs:   2\n"
@@ -184,6 +207,9 @@ static void show(void)
 		   "driver:          -\n"
 		   "driver-override: -\n"
 		   "state:           none\n"
+		   "hidden:          no\n"
+		   "orig-driver:     -\n"
+		   "guest-domid:     -\n"
 		   "sriov-role:      vf\n"
 		   "physfn:          0000:04:00.0\n"
 		   "reset-method:    flr\n", __LINE__);
@@ -199,6 +225,9 @@ static void show(void)
 		   "driver:          pcieport\n"
 		   "driver-override: -\n"
 		   "state:           host\n"
+		   "hidden:          no\n"
+		   "orig-driver:     -\n"
+		   "guest-domid:     -\n"
 		   "sriov-role:      -\n"
 		   "reset-method:    -\n", __LINE__);
 }
@@ -238,7 +267,9 @@ static void json_vf(void)
 		  "\"multifunction\":false,\"hdr-type\":\"endpoint\","
 		  "\"sriov-role\":\"vf\",\"sriov-total-vfs\":null,"
 		  "\"sriov-num-vfs\":null,\"physfn\":\"0000:04:00.0\","
-		  "\"reset-method\":[\"flr\"],\"vendor-name\":null,"
+		  "\"reset-method\":[\"flr\"],\"hidden\":false,"
+		  "\"orig-driver\":null,\"orig-driver-override\":null,"
+		  "\"guest-domid\":null,\"vendor-name\":null,"
 		  "\"device-name\":null,\"class-name\":null}]\n");
 	CHECK(json_valid(out));
 	free(out);
@@ -276,6 +307,10 @@ static void json_pf_pretty(void)
 		  "      \"flr\",\n"
 		  "      \"bus\"\n"
 		  "    ],\n"
+		  "    \"hidden\": true,\n"
+		  "    \"orig-driver\": \"igb\",\n"
+		  "    \"orig-driver-override\": \"vfio-pci\",\n"
+		  "    \"guest-domid\": 3,\n"
 		  "    \"vendor-name\": \"Intel Corporation\",\n"
 		  "    \"device-name\": \"I350 Gigabit Network Connection\",\n"
 		  "    \"class-name\": \"Ethernet controller\"\n"
@@ -335,6 +370,240 @@ static void json_hostile_strings(void)
 	free(buf);
 }
 
+/* --- results of hide/unhide ------------------------------------------ */
+
+static char *force_warnings[] = { "interface eth1 was up" };
+
+static struct pb_result results[] = {
+	{	/* hidden, with what --force overrode */
+		.name = "0000:03:00.0", .from_driver = "e1000e",
+		.to_driver = "pciback", .has_dev = true,
+		.n_warnings = 1, .warnings = force_warnings,
+	},
+	{	/* an unbound function */
+		.name = "0000:03:00.1", .to_driver = "pciback",
+	},
+};
+
+struct result_arg {
+	const struct pb_result *r;
+	bool unhide, dry_run;
+};
+
+static void write_result(FILE *f, const void *arg)
+{
+	const struct result_arg *a = arg;
+
+	output_result_line(f, a->r, a->unhide, a->dry_run);
+}
+
+static void result_line(const struct pb_result *r, bool unhide, bool dry_run,
+			const char *expected, int line)
+{
+	struct result_arg a = { r, unhide, dry_run };
+	char *out = unit_capture(write_result, &a);
+
+	if (strcmp(out, expected)) {
+		unit_fail(__FILE__, line, "result line of %s", r->name);
+		unit_fail(__FILE__, line, "  got      %s", unit_quote(out));
+		unit_fail(__FILE__, line, "  expected %s", unit_quote(expected));
+	}
+	free(out);
+}
+
+static void result_lines(void)
+{
+	struct pb_result r = { .name = "0000:03:00.0", .from_driver = "pciback",
+			       .has_dev = true, .dev.driver = "e1000e" };
+
+	result_line(&results[0], false, false,
+		    "0000:03:00.0 e1000e -> pciback\n", __LINE__);
+	result_line(&results[0], false, true,
+		    "0000:03:00.0 e1000e -> pciback (dry run)\n", __LINE__);
+	result_line(&results[1], false, false,
+		    "0000:03:00.1 (none) -> pciback\n", __LINE__);
+
+	/* unhide with a record: the kernel names the driver */
+	r.to_driver = "igb";
+	result_line(&r, true, false, "0000:03:00.0 pciback -> igb\n", __LINE__);
+	/* without one: the driver bound now, or the bus's choice to come */
+	r.to_driver = NULL;
+	result_line(&r, true, false, "0000:03:00.0 pciback -> e1000e\n",
+		    __LINE__);
+	result_line(&r, true, true,
+		    "0000:03:00.0 pciback -> (bus picks) (dry run)\n", __LINE__);
+	r.dev.driver = NULL;
+	result_line(&r, true, false, "0000:03:00.0 pciback -> (none)\n",
+		    __LINE__);
+	r.has_dev = false;
+	result_line(&r, true, false, "0000:03:00.0 pciback -> (none)\n",
+		    __LINE__);
+	/* hide without a to-driver: shown as none, not guessed */
+	result_line(&r, false, false, "0000:03:00.0 pciback -> (none)\n",
+		    __LINE__);
+}
+
+struct op_arg {
+	const char *op;
+	bool dry_run, pretty;
+	size_t n;
+	int ret;
+};
+
+static void write_op(FILE *f, const void *arg)
+{
+	struct op_arg *a = (struct op_arg *)arg;
+	struct pb_names nm[2] = { { "Intel Corporation", NULL, NULL } };
+	struct json_writer w;
+
+	json_init(&w, f, a->pretty);
+	output_op_json(&w, a->op, a->dry_run, results, nm, a->n);
+	a->ret = json_end(&w);
+}
+
+static void op_json(void)
+{
+	struct op_arg a = { .op = "hide", .n = 2, .ret = -2 };
+	char *out;
+
+	results[0].dev = devs[1];
+	out = unit_capture(write_op, &a);
+	CHECK_INT(a.ret, 0);
+	CHECK(json_valid(out));
+	CHECK(has_prefix(out, "{\"op\":\"hide\",\"dry-run\":false,\"results\":["
+		       "{\"name\":\"0000:03:00.0\",\"from-driver\":\"e1000e\","
+		       "\"to-driver\":\"pciback\","
+		       "\"warnings\":[\"interface eth1 was up\"],"
+		       "\"dev\":{\"name\":\"0000:04:00.0\","));
+	CHECK_CONTAINS(out, "\"hidden\":true,\"orig-driver\":\"igb\","
+		       "\"orig-driver-override\":\"vfio-pci\",\"guest-domid\":3,"
+		       "\"vendor-name\":\"Intel Corporation\",\"device-name\":null,"
+		       "\"class-name\":null}},");
+	CHECK_CONTAINS(out, ",{\"name\":\"0000:03:00.1\",\"from-driver\":null,"
+		       "\"to-driver\":\"pciback\",\"warnings\":[],\"dev\":null}]}\n");
+	free(out);
+
+	a = (struct op_arg){ .op = "unhide", .dry_run = true, .pretty = true,
+			     .n = 2, .ret = -2 };
+	out = unit_capture(write_op, &a);
+	CHECK_INT(a.ret, 0);
+	CHECK(json_valid(out));
+	CHECK(has_prefix(out, "{\n  \"op\": \"unhide\",\n  \"dry-run\": true,\n"
+		       "  \"results\": [\n    {\n"));
+	free(out);
+
+	/* no results is still one document */
+	a = (struct op_arg){ .op = "hide", .n = 0, .ret = -2 };
+	out = unit_capture(write_op, &a);
+	CHECK_INT(a.ret, 0);
+	CHECK_STR(out, "{\"op\":\"hide\",\"dry-run\":false,\"results\":[]}\n");
+	free(out);
+	results[0].dev = (struct pb_dev){ 0 };
+}
+
+/* --- monitor events --------------------------------------------------- */
+
+static void write_event(FILE *f, const void *arg)
+{
+	output_event_line(f, arg);
+}
+
+static void event_line(const struct pb_dev *d, const char *expected, int line)
+{
+	char *out = unit_capture(write_event, d);
+
+	if (strcmp(out, expected)) {
+		unit_fail(__FILE__, line, "event line");
+		unit_fail(__FILE__, line, "  got      %s", unit_quote(out));
+		unit_fail(__FILE__, line, "  expected %s", unit_quote(expected));
+	}
+	free(out);
+}
+
+static void event_lines(void)
+{
+	struct pb_dev d = {
+		.name = "0000:03:00.0", .has = HAS(PCIBACK_A_DEV_EVENT),
+		.event = PCIBACK_EVENT_HIDDEN, .driver = "pciback",
+		.orig_driver = "e1000e", .pciback = true, .hidden = true,
+	};
+
+	event_line(&d, "hidden 0000:03:00.0 driver pciback (was e1000e)\n",
+		   __LINE__);
+	d.orig_driver = NULL;
+	event_line(&d, "hidden 0000:03:00.0 driver pciback\n", __LINE__);
+	d.event = PCIBACK_EVENT_UNHIDDEN;
+	d.driver = "e1000e";
+	d.orig_driver = "e1000e";	/* "was" only when hiding */
+	event_line(&d, "unhidden 0000:03:00.0 driver e1000e\n", __LINE__);
+	d.event = PCIBACK_EVENT_ROLLED_BACK;
+	d.driver = NULL;
+	event_line(&d, "rolled-back 0000:03:00.0 driver (none)\n", __LINE__);
+	d.event = 77;
+	d.has |= HAS(PCIBACK_A_DEV_GUEST_DOMID);
+	d.guest_domid = 5;
+	event_line(&d, "unknown-77 0000:03:00.0 driver (none) guest-domid 5\n",
+		   __LINE__);
+	d.has = 0;
+	event_line(&d, "changed 0000:03:00.0 driver (none)\n", __LINE__);
+}
+
+struct event_arg {
+	const struct pb_dev *d;
+	int ret;
+};
+
+static void write_event_json(FILE *f, const void *arg)
+{
+	struct event_arg *a = (struct event_arg *)arg;
+	struct pb_names n = { 0 };
+	struct json_writer w;
+
+	json_init(&w, f, false);
+	output_event_json(&w, a->d, &n);
+	a->ret = json_end(&w);
+}
+
+static void event_json(void)
+{
+	struct pb_dev d = {
+		.name = "0000:03:00.0",
+		.has = HAS(PCIBACK_A_DEV_EVENT) | HAS(PCIBACK_A_DEV_BUS),
+		.bus = 3, .event = PCIBACK_EVENT_HIDDEN, .driver = "pciback",
+		.orig_driver = "e1000e", .pciback = true, .hidden = true,
+	};
+	struct event_arg a = { &d, -2 };
+	char *out = unit_capture(write_event_json, &a);
+
+	CHECK_INT(a.ret, 0);
+	CHECK_STR(out,
+		  "{\"event\":\"hidden\",\"name\":\"0000:03:00.0\","
+		  "\"domain\":null,\"bus\":3,\"devfn\":null,\"vendor\":null,"
+		  "\"device\":null,\"subsystem-vendor\":null,"
+		  "\"subsystem-device\":null,\"class\":null,\"revision\":null,"
+		  "\"driver\":\"pciback\",\"driver-override\":null,"
+		  "\"pciback\":true,\"multifunction\":false,\"hdr-type\":null,"
+		  "\"sriov-role\":null,\"sriov-total-vfs\":null,"
+		  "\"sriov-num-vfs\":null,\"physfn\":null,\"reset-method\":[],"
+		  "\"hidden\":true,\"orig-driver\":\"e1000e\","
+		  "\"orig-driver-override\":null,\"guest-domid\":null,"
+		  "\"vendor-name\":null,\"device-name\":null,\"class-name\":null}\n");
+	CHECK(json_valid(out));
+	/* one line: a stream of these is one object per line */
+	CHECK(!strchr(out, '\n') || strchr(out, '\n') == out + strlen(out) - 1);
+	free(out);
+
+	d.event = PCIBACK_EVENT_ROLLED_BACK;
+	out = unit_capture(write_event_json, &a);
+	CHECK(has_prefix(out, "{\"event\":\"rolled-back\","));
+	free(out);
+	d.has = 0;
+	out = unit_capture(write_event_json, &a);
+	CHECK(has_prefix(out, "{\"event\":null,"));
+	CHECK(json_valid(out));
+	free(out);
+}
+
 void test_output(void)
 {
 	unit_run("output: state, header type and SR-IOV role names", state);
@@ -346,4 +615,8 @@ void test_output(void)
 	unit_run("output: JSON of every record parses", json_all);
 	unit_run("output: JSON of hostile strings stays valid",
 		 json_hostile_strings);
+	unit_run("output: hide/unhide result lines", result_lines);
+	unit_run("output: hide/unhide JSON document", op_json);
+	unit_run("output: monitor event lines", event_lines);
+	unit_run("output: monitor event JSON, one line", event_json);
 }

@@ -78,6 +78,8 @@ int main(void)
 	test_output();
 	test_nl();
 	test_pciids();
+	test_cli();
+	test_usage();
 	printf("%d passed, %d failed\n", n_run - n_failed, n_failed);
 	return n_failed ? 1 : 0;
 }

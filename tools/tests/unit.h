@@ -70,5 +70,7 @@ void test_json(void);
 void test_output(void);
 void test_nl(void);
 void test_pciids(void);
+void test_cli(void);
+void test_usage(void);
 
 #endif /* PCIBACKCTL_UNIT_H */

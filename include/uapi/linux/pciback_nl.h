@@ -39,6 +39,35 @@ enum pciback_sriov_role {
 	PCIBACK_SRIOV_ROLE_VF,
 };
 
+/**
+ * enum pciback_op_flags - modifiers of dev-hide and dev-unhide
+ * @PCIBACK_OP_FLAG_DRY_RUN: validate and report what would happen; change
+ *	nothing
+ * @PCIBACK_OP_FLAG_FORCE: proceed although a device is in use by dom0 (an
+ *	interface up, a block device held, the boot VGA device) or, on unhide,
+ *	assigned to a guest
+ * @PCIBACK_OP_FLAG_ALLOW_BRIDGE: dev-hide may take bridges (xen-pciback then
+ *	claims everything below them on later probes)
+ */
+enum pciback_op_flags {
+	PCIBACK_OP_FLAG_DRY_RUN = 1,
+	PCIBACK_OP_FLAG_FORCE = 2,
+	PCIBACK_OP_FLAG_ALLOW_BRIDGE = 4,
+};
+
+/**
+ * enum pciback_event - what a notification on the "monitor" group reports
+ * @PCIBACK_EVENT_HIDDEN: the device was given to xen-pciback
+ * @PCIBACK_EVENT_UNHIDDEN: the device was given back to dom0
+ * @PCIBACK_EVENT_ROLLED_BACK: a failed operation put the device back as it
+ *	was before the operation
+ */
+enum pciback_event {
+	PCIBACK_EVENT_HIDDEN = 1,
+	PCIBACK_EVENT_UNHIDDEN,
+	PCIBACK_EVENT_ROLLED_BACK,
+};
+
 /* Attribute set "dev": one PCI function. */
 enum {
 	PCIBACK_A_DEV_NAME = 1,
@@ -61,13 +90,43 @@ enum {
 	PCIBACK_A_DEV_SRIOV_NUM_VFS,
 	PCIBACK_A_DEV_PHYSFN,
 	PCIBACK_A_DEV_RESET_METHOD,
+	PCIBACK_A_DEV_HIDDEN,
+	PCIBACK_A_DEV_ORIG_DRIVER,
+	PCIBACK_A_DEV_ORIG_DRIVER_OVERRIDE,
+	PCIBACK_A_DEV_GUEST_DOMID,
+	PCIBACK_A_DEV_EVENT,
 
 	__PCIBACK_A_DEV_MAX,
 	PCIBACK_A_DEV_MAX = (__PCIBACK_A_DEV_MAX - 1)
 };
 
+/* Attribute set "op": a dev-hide or dev-unhide request and its reply. */
+enum {
+	PCIBACK_A_OP_DEV_NAME = 1,
+	PCIBACK_A_OP_FLAGS,
+	PCIBACK_A_OP_RESULT,
+
+	__PCIBACK_A_OP_MAX,
+	PCIBACK_A_OP_MAX = (__PCIBACK_A_OP_MAX - 1)
+};
+
+/* Attribute set "result": what an operation did (or would do) to a device. */
+enum {
+	PCIBACK_A_RESULT_NAME = 1,
+	PCIBACK_A_RESULT_FROM_DRIVER,
+	PCIBACK_A_RESULT_TO_DRIVER,
+	PCIBACK_A_RESULT_DEV,
+	PCIBACK_A_RESULT_WARNING,
+
+	__PCIBACK_A_RESULT_MAX,
+	PCIBACK_A_RESULT_MAX = (__PCIBACK_A_RESULT_MAX - 1)
+};
+
 enum {
 	PCIBACK_CMD_DEV_GET = 1,
+	PCIBACK_CMD_DEV_HIDE,
+	PCIBACK_CMD_DEV_UNHIDE,
+	PCIBACK_CMD_DEV_NTF,
 
 	__PCIBACK_CMD_MAX,
 	PCIBACK_CMD_MAX = (__PCIBACK_CMD_MAX - 1)

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dev-hide and dev-unhide: move a set of PCI functions to xen-pciback, or
+ * back to dom0, all or nothing.
+ *
+ * Both are the same transaction: every function moves from its driver
+ * ("before") to a target driver, in request order, in four steps:
+ *
+ *   1. driver_override := the target's name, so in the window below no
+ *      other driver can bind the function, whatever triggers a probe;
+ *   2. release the bound driver (and, if that was xen-pciback, drop the
+ *      function from its slot list so it does not seize it again later);
+ *   3. attach the target (for an unhide without a record: let the bus pick);
+ *   4. driver_override := its final value ("pciback" while hidden; on
+ *      unhide, the value recorded at hide time).
+ *
+ * If any step of any function fails, every function touched so far goes
+ * back, in reverse order, to its "before" driver and driver_override, and
+ * the error names the function and the step.
+ *
+ * Locking: pbnl_op_lock serializes operations among themselves (the
+ * genetlink core already serializes our handlers; the lock also covers the
+ * record updates and documents the rule).  It is held across calls into the
+ * driver core, which take device locks; nothing that runs under a device
+ * lock takes pbnl_op_lock, so the order is always op lock, then device
+ * locks.  Sleeps.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/device.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+
+#include "fault.h"
+#include "pciback_nl.h"
+
+static DEFINE_MUTEX(pbnl_op_lock);
+
+static char *pbnl_driver_dup(struct pci_dev *pdev, int *err)
+{
+	char *name = NULL;
+
+	*err = 0;
+	device_lock(&pdev->dev);
+	if (pdev->dev.driver) {
+		name = kstrdup(pdev->dev.driver->name, GFP_KERNEL);
+		if (!name)
+			*err = -ENOMEM;
+	}
+	device_unlock(&pdev->dev);
+	return name;
+}
+
+static bool pbnl_bound_to(struct pci_dev *pdev, const char *name)
+{
+	struct device_driver *drv;
+	bool same;
+
+	device_lock(&pdev->dev);
+	drv = pdev->dev.driver;
+	same = name ? drv && !strcmp(drv->name, name) : !drv;
+	device_unlock(&pdev->dev);
+	return same;
+}
+
+/* Release whatever is bound; forget pciback's slot entry if it was pciback. */
+static void pbnl_release(struct pci_dev *pdev)
+{
+	bool was_pciback = pbnl_held_by_pciback(pdev);
+	int ret;
+
+	device_release_driver(&pdev->dev);
+	if (was_pciback) {
+		ret = pbnl_pciback_forget_slot(pdev);
+		if (ret)
+			pci_warn(pdev, "cannot drop pciback's slot entry: %d\n",
+				 ret);
+	}
+}
+
+/*
+ * Attach driver @name (NULL: let the bus pick, which may find none).
+ * Return: 0 when @name is bound afterwards (or, for NULL, in any case).
+ */
+static int pbnl_attach(struct pci_dev *pdev, const char *name)
+{
+	struct device_driver *drv;
+	int ret;
+
+	if (!name) {
+		ret = device_attach(&pdev->dev);
+		return ret < 0 ? ret : 0;
+	}
+	drv = driver_find(name, &pci_bus_type);
+	if (!drv)
+		return -ENOENT;
+	/*
+	 * A probe triggered by someone else in the window may already have
+	 * bound the target: driver_override lets nothing else match.
+	 */
+	ret = device_driver_attach(drv, &pdev->dev);
+	if (pbnl_bound_to(pdev, name))
+		return 0;
+	return ret < 0 ? ret : -ENXIO;
+}
+
+static const char *pbnl_step_names[] = {
+	[PBNL_FAULT_RECORD] = "record",
+	[PBNL_FAULT_OVERRIDE] = "driver_override",
+	[PBNL_FAULT_RELEASE] = "release",
+	[PBNL_FAULT_ATTACH] = "attach",
+	[PBNL_FAULT_REATTACH] = "reattach",
+};
+
+/* Move item @i to its target; on failure *@step says where. */
+static int pbnl_move(struct pbnl_item *it, unsigned int i, bool hide,
+		     enum pbnl_fault_step *step)
+{
+	struct pci_dev *pdev = it->pdev;
+	const char *lock = it->target_driver;
+	int ret;
+
+	*step = PBNL_FAULT_OVERRIDE;
+	ret = pbnl_fault(*step, i);
+	if (!ret)
+		ret = pbnl_set_driver_override(pdev, lock);
+	if (ret)
+		return ret;
+	it->stage = 1;
+
+	*step = PBNL_FAULT_RELEASE;
+	ret = pbnl_fault(*step, i);
+	if (ret)
+		return ret;
+	if (it->before_driver) {
+		pbnl_release(pdev);
+		if (!pbnl_bound_to(pdev, NULL))
+			return -EBUSY;
+	}
+	it->stage = 2;
+	if (hide)
+		pbnl_fault_window();
+
+	*step = PBNL_FAULT_ATTACH;
+	ret = pbnl_fault(*step, i);
+	if (!ret)
+		ret = pbnl_attach(pdev, it->target_driver);
+	if (ret)
+		return ret;
+	it->stage = 3;
+
+	*step = PBNL_FAULT_OVERRIDE;
+	return pbnl_set_driver_override(pdev, it->target_override);
+}
+
+/* Put item @i back as it was before the operation. */
+static void pbnl_restore(struct pbnl_item *it, unsigned int i)
+{
+	struct pci_dev *pdev = it->pdev;
+	const char *lock = it->before_driver ? it->before_driver :
+					       it->before_override;
+	int ret;
+
+	if (it->stage >= 3 || !pbnl_bound_to(pdev, it->before_driver))
+		pbnl_release(pdev);
+	ret = pbnl_set_driver_override(pdev, lock);
+	if (!ret && it->before_driver && !pbnl_bound_to(pdev, it->before_driver)) {
+		ret = pbnl_fault(PBNL_FAULT_REATTACH, i);
+		if (!ret)
+			ret = pbnl_attach(pdev, it->before_driver);
+		if (ret) {
+			pci_err(pdev, "rollback: cannot reattach %s: %d\n",
+				it->before_driver, ret);
+			/* Last resort: never leave it without any driver. */
+			pbnl_set_driver_override(pdev, NULL);
+			pbnl_attach(pdev, NULL);
+		}
+	}
+	ret = pbnl_set_driver_override(pdev, it->before_override);
+	if (ret)
+		pci_err(pdev, "rollback: cannot restore driver_override: %d\n",
+			ret);
+	if (!it->before_driver && pbnl_held_by_pciback(pdev))
+		pbnl_release(pdev);
+	pci_info(pdev, "rolled back to %s\n",
+		 it->before_driver ? it->before_driver : "no driver");
+	pbnl_notify(pdev, PCIBACK_EVENT_ROLLED_BACK);
+}
+
+static int pbnl_prepare_hide(struct pbnl_op *op, struct pbnl_item *it,
+			     unsigned int i)
+{
+	struct netlink_ext_ack *extack = op->extack;
+	struct pci_dev *pdev = it->pdev;
+	char why[64];
+	int ret;
+
+	if (pdev->hdr_type == PCI_HEADER_TYPE_CARDBUS) {
+		PBNL_SET_ERR_MSG_FMT(extack, "%s is a CardBus bridge",
+				     pci_name(pdev));
+		return -EINVAL;
+	}
+	if (pdev->hdr_type == PCI_HEADER_TYPE_BRIDGE &&
+	    !(op->flags & PCIBACK_OP_FLAG_ALLOW_BRIDGE)) {
+		PBNL_SET_ERR_MSG_FMT(extack, "%s is a bridge (allow-bridge to hide it)",
+				     pci_name(pdev));
+		return -EINVAL;
+	}
+	if (pbnl_held_by_pciback(pdev)) {
+		PBNL_SET_ERR_MSG_FMT(extack, "%s is already held by pciback",
+				     pci_name(pdev));
+		return -EEXIST;
+	}
+	if (pbnl_dev_in_use(pdev, why, sizeof(why))) {
+		if (!(op->flags & PCIBACK_OP_FLAG_FORCE)) {
+			PBNL_SET_ERR_MSG_FMT(extack, "%s: %s (force to override)",
+					     pci_name(pdev), why);
+			return -EBUSY;
+		}
+		snprintf(it->warning, sizeof(it->warning), "forced: %s", why);
+	}
+
+	ret = pbnl_fault(PBNL_FAULT_RECORD, i);
+	if (!ret)
+		it->before_driver = pbnl_driver_dup(pdev, &ret);
+	if (!ret)
+		ret = pbnl_dup_driver_override(pdev, &it->before_override);
+	if (ret) {
+		PBNL_SET_ERR_MSG_FMT(extack, "%s: cannot record its driver: error %d",
+				     pci_name(pdev), ret);
+		return ret;
+	}
+	it->target_driver = PBNL_PCIBACK_DRV_NAME;
+	it->target_override = PBNL_PCIBACK_DRV_NAME;
+	return 0;
+}
+
+static int pbnl_prepare_unhide(struct pbnl_op *op, struct pbnl_item *it,
+			       unsigned int i)
+{
+	struct netlink_ext_ack *extack = op->extack;
+	struct pci_dev *pdev = it->pdev;
+	int domid, ret;
+
+	if (!pbnl_held_by_pciback(pdev) && !pbnl_rec_exists(pdev)) {
+		PBNL_SET_ERR_MSG_FMT(extack, "%s is not held by pciback",
+				     pci_name(pdev));
+		return -EINVAL;
+	}
+	domid = pbnl_guest_domid(pdev);
+	if (domid >= 0) {
+		if (!(op->flags & PCIBACK_OP_FLAG_FORCE)) {
+			PBNL_SET_ERR_MSG_FMT(extack,
+					     "%s is assigned to domain %d (force to override)",
+					     pci_name(pdev), domid);
+			return -EBUSY;
+		}
+		snprintf(it->warning, sizeof(it->warning),
+			 "forced: taken from domain %d", domid);
+	}
+
+	ret = pbnl_fault(PBNL_FAULT_RECORD, i);
+	if (!ret)
+		it->before_driver = pbnl_driver_dup(pdev, &ret);
+	if (!ret)
+		ret = pbnl_dup_driver_override(pdev, &it->before_override);
+	if (!ret) {
+		ret = pbnl_rec_copy(pdev, &it->rec_driver, &it->rec_override);
+		it->has_record = ret > 0;
+		ret = ret < 0 ? ret : 0;
+	}
+	if (ret) {
+		PBNL_SET_ERR_MSG_FMT(extack, "%s: cannot read its record: error %d",
+				     pci_name(pdev), ret);
+		return ret;
+	}
+	/* Without a record, the bus picks, and no override is left behind. */
+	it->target_driver = it->rec_driver;
+	it->target_override = it->rec_override;
+	return 0;
+}
+
+static int pbnl_commit(struct pbnl_op *op, struct pbnl_item *it)
+{
+	bool hide = op->cmd == PCIBACK_CMD_DEV_HIDE;
+	char *drv = it->before_driver, *ovr = it->before_override;
+	bool known = true;
+	int ret;
+
+	if (!hide) {
+		pbnl_rec_del(it->pdev);
+		return 0;
+	}
+	/* Re-hiding a function that left pciback by hand: keep the record. */
+	ret = pbnl_rec_copy(it->pdev, &it->rec_driver, &it->rec_override);
+	if (ret > 0) {
+		drv = it->rec_driver;
+		ovr = it->rec_override;
+	} else if (pbnl_rec_exists(it->pdev)) {
+		known = false;
+	}
+	return pbnl_rec_add(it->pdev, drv, ovr, known);
+}
+
+/**
+ * pbnl_op_run() - run a dev-hide or dev-unhide transaction
+ * @op: the operation; its items are prepared and moved in order
+ *
+ * Return: 0 when every item moved (or, for a dry run, would move), else a
+ * negative errno with op->extack set; nothing is changed then.
+ */
+int pbnl_op_run(struct pbnl_op *op)
+{
+	bool hide = op->cmd == PCIBACK_CMD_DEV_HIDE;
+	enum pbnl_fault_step step = PBNL_FAULT_RECORD;
+	struct device_driver *pciback;
+	unsigned int i, moved = 0;
+	int ret = 0;
+
+	pciback = pbnl_pciback_get(op->extack);
+	if (IS_ERR(pciback))
+		return PTR_ERR(pciback);
+
+	mutex_lock(&pbnl_op_lock);
+	for (i = 0; i < op->n; i++) {
+		ret = hide ? pbnl_prepare_hide(op, &op->items[i], i) :
+			     pbnl_prepare_unhide(op, &op->items[i], i);
+		if (ret)
+			goto out;
+	}
+	if (op->flags & PCIBACK_OP_FLAG_DRY_RUN)
+		goto out;
+
+	for (i = 0; i < op->n; i++, moved++) {
+		ret = pbnl_move(&op->items[i], i, hide, &step);
+		if (ret)
+			break;
+	}
+	if (ret) {
+		struct pbnl_item *bad = &op->items[moved];
+
+		PBNL_SET_ERR_MSG_FMT(op->extack, "%s: %s failed (%d), all rolled back",
+				     pci_name(bad->pdev), pbnl_step_names[step],
+				     ret);
+		pci_warn(bad->pdev, "%s: %s failed: %d; rolling back %u device(s)\n",
+			 hide ? "hide" : "unhide", pbnl_step_names[step], ret,
+			 moved + (bad->stage > 0));
+		if (bad->stage > 0)
+			pbnl_restore(bad, moved);
+		while (moved--)
+			pbnl_restore(&op->items[moved], moved);
+		goto out;
+	}
+
+	for (i = 0; i < op->n; i++) {
+		struct pbnl_item *it = &op->items[i];
+
+		if (pbnl_commit(op, it))
+			pci_warn(it->pdev, "out of memory for its record\n");
+		pci_info(it->pdev, "%s: %s -> %s\n", hide ? "hidden" : "unhidden",
+			 it->before_driver ? it->before_driver : "(none)",
+			 it->target_driver ? it->target_driver : "(bus)");
+		pbnl_notify(it->pdev, hide ? PCIBACK_EVENT_HIDDEN :
+					     PCIBACK_EVENT_UNHIDDEN);
+	}
+out:
+	mutex_unlock(&pbnl_op_lock);
+	pbnl_pciback_put(pciback);
+	return ret;
+}
+
+void pbnl_op_free(struct pbnl_op *op)
+{
+	unsigned int i;
+
+	for (i = 0; i < op->n; i++) {
+		struct pbnl_item *it = &op->items[i];
+
+		kfree(it->before_driver);
+		kfree(it->before_override);
+		kfree(it->rec_driver);
+		kfree(it->rec_override);
+		pci_dev_put(it->pdev);
+	}
+	kfree(op->items);
+}

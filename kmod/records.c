@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The set of functions pciback_nl keeps for xen-pciback, with what each
+ * had before (its driver and driver_override), and the bus notifier that
+ * keeps them reserved.
+ *
+ * A hidden function keeps driver_override "pciback" until it is unhidden,
+ * so no other driver binds it: not on a reprobe, not when its host driver
+ * module is reloaded, and not after it leaves pciback by hand.  When a
+ * function with a record is added to the bus (rescan, hotplug of the same
+ * slot), the notifier sets driver_override again before the bus probes it.
+ * Records are keyed by (domain, bus, devfn), like xen-pciback's slot list.
+ *
+ * When the module loads, it adopts every function whose driver_override is
+ * "pciback": they were hidden before a module reload, or reserved by hand.
+ * Their earlier driver is unknown; unhiding them lets the bus pick one.
+ *
+ * Locking: pbnl_recs_lock protects pbnl_recs.  It is held only around list
+ * operations and copies, never across calls into the driver core, so the
+ * notifier (called from device_add() in any context that adds devices,
+ * including a driver's remove() during one of our operations) cannot
+ * deadlock against an operation.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/notifier.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+
+#include "pciback_nl.h"
+
+struct pbnl_rec {
+	struct list_head node;
+	u64 key;
+	char *orig_driver;	/* NULL: none, or unknown */
+	char *orig_override;	/* NULL: none, or unknown */
+	bool known;		/* false: adopted at load, nothing recorded */
+};
+
+static LIST_HEAD(pbnl_recs);
+static DEFINE_MUTEX(pbnl_recs_lock);
+
+static struct pbnl_rec *pbnl_rec_find(u64 key)
+{
+	struct pbnl_rec *rec;
+
+	lockdep_assert_held(&pbnl_recs_lock);
+	list_for_each_entry(rec, &pbnl_recs, node)
+		if (rec->key == key)
+			return rec;
+	return NULL;
+}
+
+static void pbnl_rec_free(struct pbnl_rec *rec)
+{
+	kfree(rec->orig_driver);
+	kfree(rec->orig_override);
+	kfree(rec);
+}
+
+/**
+ * pbnl_rec_add() - remember that @pdev is hidden, and what it had before
+ * @pdev: the function
+ * @driver: its driver before, or NULL
+ * @override: its driver_override before, or NULL
+ * @known: whether @driver and @override were recorded (false: adopted)
+ *
+ * Replaces an earlier record of the same function.  Return: 0 or -ENOMEM.
+ */
+int pbnl_rec_add(struct pci_dev *pdev, const char *driver,
+		 const char *override, bool known)
+{
+	struct pbnl_rec *rec, *old;
+
+	rec = kzalloc(sizeof(*rec), GFP_KERNEL);
+	if (!rec)
+		return -ENOMEM;
+	rec->key = pbnl_dev_key(pdev);
+	rec->known = known;
+	rec->orig_driver = kstrdup(driver, GFP_KERNEL);
+	rec->orig_override = kstrdup(override, GFP_KERNEL);
+	if ((driver && !rec->orig_driver) || (override && !rec->orig_override)) {
+		pbnl_rec_free(rec);
+		return -ENOMEM;
+	}
+
+	mutex_lock(&pbnl_recs_lock);
+	old = pbnl_rec_find(rec->key);
+	if (old)
+		list_del(&old->node);
+	list_add_tail(&rec->node, &pbnl_recs);
+	mutex_unlock(&pbnl_recs_lock);
+	if (old)
+		pbnl_rec_free(old);
+	return 0;
+}
+
+void pbnl_rec_del(struct pci_dev *pdev)
+{
+	struct pbnl_rec *rec;
+
+	mutex_lock(&pbnl_recs_lock);
+	rec = pbnl_rec_find(pbnl_dev_key(pdev));
+	if (rec)
+		list_del(&rec->node);
+	mutex_unlock(&pbnl_recs_lock);
+	if (rec)
+		pbnl_rec_free(rec);
+}
+
+/**
+ * pbnl_rec_copy() - what was recorded for @pdev
+ * @pdev: the function
+ * @driver: a kmalloc'ed copy of the recorded driver, or NULL
+ * @override: a kmalloc'ed copy of the recorded driver_override, or NULL
+ *
+ * Return: 1 when a record with known contents exists, 0 when there is none
+ * or it was adopted, -ENOMEM.
+ */
+int pbnl_rec_copy(struct pci_dev *pdev, char **driver, char **override)
+{
+	struct pbnl_rec *rec;
+	int ret = 0;
+
+	*driver = NULL;
+	*override = NULL;
+	mutex_lock(&pbnl_recs_lock);
+	rec = pbnl_rec_find(pbnl_dev_key(pdev));
+	if (rec && rec->known) {
+		*driver = kstrdup(rec->orig_driver, GFP_KERNEL);
+		*override = kstrdup(rec->orig_override, GFP_KERNEL);
+		ret = 1;
+		if ((rec->orig_driver && !*driver) ||
+		    (rec->orig_override && !*override))
+			ret = -ENOMEM;
+	}
+	mutex_unlock(&pbnl_recs_lock);
+	if (ret < 0) {
+		kfree(*driver);
+		kfree(*override);
+		*driver = NULL;
+		*override = NULL;
+	}
+	return ret;
+}
+
+bool pbnl_rec_exists(struct pci_dev *pdev)
+{
+	bool found;
+
+	mutex_lock(&pbnl_recs_lock);
+	found = pbnl_rec_find(pbnl_dev_key(pdev));
+	mutex_unlock(&pbnl_recs_lock);
+	return found;
+}
+
+/* The record's part of the "dev" object: hidden, orig-driver(-override). */
+int pbnl_rec_put(struct sk_buff *skb, struct pci_dev *pdev)
+{
+	struct pbnl_rec *rec;
+	int ret = 0;
+
+	mutex_lock(&pbnl_recs_lock);
+	rec = pbnl_rec_find(pbnl_dev_key(pdev));
+	if (rec &&
+	    (nla_put_flag(skb, PCIBACK_A_DEV_HIDDEN) ||
+	     (rec->orig_driver &&
+	      nla_put_string(skb, PCIBACK_A_DEV_ORIG_DRIVER, rec->orig_driver)) ||
+	     (rec->orig_override &&
+	      nla_put_string(skb, PCIBACK_A_DEV_ORIG_DRIVER_OVERRIDE,
+			     rec->orig_override))))
+		ret = -EMSGSIZE;
+	mutex_unlock(&pbnl_recs_lock);
+	return ret;
+}
+
+static int pbnl_bus_notify(struct notifier_block *nb, unsigned long action,
+			   void *data)
+{
+	struct pci_dev *pdev = to_pci_dev(data);
+	int ret;
+
+	if (action != BUS_NOTIFY_ADD_DEVICE || !pbnl_rec_exists(pdev))
+		return NOTIFY_DONE;
+	ret = pbnl_set_driver_override(pdev, PBNL_PCIBACK_DRV_NAME);
+	if (ret)
+		pci_warn(pdev, "hidden, but cannot reserve it for pciback: %d\n",
+			 ret);
+	else
+		pci_info(pdev, "hidden: reserved for pciback\n");
+	return NOTIFY_OK;
+}
+
+static struct notifier_block pbnl_bus_nb = {
+	.notifier_call = pbnl_bus_notify,
+};
+
+/* Adopt the functions reserved for pciback before this module loaded. */
+static void pbnl_records_adopt(void)
+{
+	struct pci_dev *pdev = NULL;
+	char *override;
+
+	for_each_pci_dev(pdev) {
+		if (pbnl_dup_driver_override(pdev, &override))
+			continue;
+		if (override && !strcmp(override, PBNL_PCIBACK_DRV_NAME) &&
+		    !pbnl_rec_add(pdev, NULL, NULL, false))
+			pci_info(pdev, "adopted as hidden (reserved for pciback)\n");
+		kfree(override);
+	}
+}
+
+int pbnl_records_init(void)
+{
+	int ret = bus_register_notifier(&pci_bus_type, &pbnl_bus_nb);
+
+	if (ret)
+		return ret;
+	pbnl_records_adopt();
+	return 0;
+}
+
+void pbnl_records_exit(void)
+{
+	struct pbnl_rec *rec, *tmp;
+
+	bus_unregister_notifier(&pci_bus_type, &pbnl_bus_nb);
+	list_for_each_entry_safe(rec, tmp, &pbnl_recs, node) {
+		list_del(&rec->node);
+		pbnl_rec_free(rec);
+	}
+}

@@ -1,0 +1,649 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dev-hide and dev-unhide against the real xen-pciback in a Xen dom0: all
+ * or nothing, rollback to the original drivers, the devices stay hidden
+ * across rescans and driver reloads, notifications, privilege, xl interop,
+ * and the race of the old echo sequence that dev-hide does not have.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "pbnl.h"
+
+#define FAULT_KNOB "/sys/module/pciback_nl/parameters/fault"
+#define WINDOW_KNOB "/sys/module/pciback_nl/parameters/window_ms"
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : (int)n;
+}
+
+/* The driver bound to @bdf according to sysfs, "" if none. */
+static const char *driver_of(const char *bdf)
+{
+	static char buf[256];
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	buf[0] = '\0';
+	if (n <= 0)
+		return buf;
+	link[n] = '\0';
+	slash = strrchr(link, '/');
+	snprintf(buf, sizeof(buf), "%s", slash ? slash + 1 : link);
+	return buf;
+}
+
+static const char *override_of(const char *bdf)
+{
+	static char buf[256];
+
+	if (pbnl_sysfs_read(bdf, "driver_override", buf, sizeof(buf)))
+		snprintf(buf, sizeof(buf), "?");
+	return buf;
+}
+
+/* Name of the network interface of @bdf, "" if none. */
+static const char *ifname_of(const char *bdf)
+{
+	static char buf[IF_NAMESIZE + 1];
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/net", bdf);
+	d = opendir(path);
+	if (!d)
+		return buf;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			snprintf(buf, sizeof(buf), "%s", de->d_name);
+	closedir(d);
+	return buf;
+}
+
+static int set_link(const char *ifname, bool up)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		ret = -errno;
+	if (!ret) {
+		if (up)
+			ifr.ifr_flags |= IFF_UP;
+		else
+			ifr.ifr_flags &= ~IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+			ret = -errno;
+	}
+	close(fd);
+	return ret;
+}
+
+/* Output of a shell command, "" on failure. */
+static const char *run_out(const char *cmd)
+{
+	static char buf[16384];
+	size_t n = 0;
+	FILE *p = popen(cmd, "r");
+
+	buf[0] = '\0';
+	if (!p)
+		return buf;
+	n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = '\0';
+	pclose(p);
+	return buf;
+}
+
+FIXTURE(hide) {
+	struct pbnl_sock s;
+	struct pbnl_reply rep;
+	/* devices with a host driver and a network interface */
+	char nic[4][PBNL_STR_MAX];
+	char drv[4][PBNL_STR_MAX];
+	const char *names[4];
+};
+
+/* Pick two e1000e and two e1000 functions bound to their drivers. */
+FIXTURE_SETUP(hide)
+{
+	static const char * const want[] = { "e1000e", "e1000e", "e1000", "e1000" };
+	struct pbnl_reply dump;
+	size_t i, k = 0;
+
+	memset(&self->rep, 0, sizeof(self->rep));
+	if (!pbnl_running_on_xen_dom0())
+		SKIP(return, "needs a Xen dom0");
+	if (access("/sys/bus/pci/drivers/pciback", F_OK))
+		SKIP(return, "xen-pciback is not loaded");
+	ASSERT_EQ(0, pbnl_open(&self->s));
+	ASSERT_EQ(0, pbnl_dump(&self->s, &dump));
+	for (i = 0; i < dump.ndevs && k < 4; i++) {
+		const struct pbnl_dev *d = &dump.devs[i];
+
+		if (d->has_driver && !strcmp(d->driver, want[k])) {
+			snprintf(self->nic[k], PBNL_STR_MAX, "%s", d->name);
+			snprintf(self->drv[k], PBNL_STR_MAX, "%s", d->driver);
+			self->names[k] = self->nic[k];
+			k++;
+		}
+	}
+	pbnl_reply_free(&dump);
+	ASSERT_EQ((size_t)4, k) TH_LOG("the topology needs 2 e1000e and 2 e1000 bound");
+	for (i = 0; i < 4; i++)
+		ASSERT_NE(0, ifname_of(self->names[i])[0]);
+}
+
+/* Whatever a test left hidden goes back; knobs are disarmed. */
+FIXTURE_TEARDOWN(hide)
+{
+	size_t i;
+
+	if (!self->names[0])
+		return;
+	write_str(FAULT_KNOB, "");
+	write_str(WINDOW_KNOB, "0");
+	for (i = 0; i < 4; i++) {
+		if (strcmp(driver_of(self->names[i]), self->drv[i])) {
+			struct pbnl_reply r;
+
+			pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, &self->names[i], 1,
+				PCIBACK_OP_FLAG_FORCE, &r);
+			pbnl_reply_free(&r);
+		}
+	}
+	pbnl_reply_free(&self->rep);
+	pbnl_close(&self->s);
+}
+
+static bool all_on_host(struct __test_metadata *_metadata,
+			FIXTURE_DATA(hide) * self)
+{
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		const char *n = self->names[i];
+
+		EXPECT_STREQ(self->drv[i], driver_of(n)) ok = false;
+		EXPECT_STREQ("(null)", override_of(n)) ok = false;
+		EXPECT_NE(0, ifname_of(n)[0]) {
+			TH_LOG("%s has no network interface", n);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+TEST_F(hide, hide_and_unhide_round_trip)
+{
+	struct pbnl_reply get;
+	size_t i;
+
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, self->names, 4, 0,
+			     &self->rep));
+	ASSERT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+	ASSERT_EQ((size_t)4, self->rep.nresults);
+	for (i = 0; i < 4; i++) {
+		const struct pbnl_result *r = &self->rep.results[i];
+
+		EXPECT_STREQ(self->names[i], r->name);
+		EXPECT_STREQ(self->drv[i], r->from);
+		EXPECT_STREQ("pciback", r->to);
+		EXPECT_TRUE(r->dev.pciback);
+		EXPECT_TRUE(r->dev.hidden);
+		EXPECT_STREQ(self->drv[i], r->dev.orig_driver);
+		EXPECT_STREQ("pciback", driver_of(self->names[i]));
+		EXPECT_STREQ("pciback", override_of(self->names[i]));
+		ASSERT_EQ(0, pbnl_get(&self->s, self->names[i], &get));
+		EXPECT_TRUE(get.devs[0].hidden && get.devs[0].pciback);
+		pbnl_reply_free(&get);
+	}
+	/* xl sees them as assignable */
+	for (i = 0; i < 4; i++) {
+		EXPECT_NE(NULL, strstr(run_out("xl pci-assignable-list 2>&1"),
+				       self->names[i]))
+			TH_LOG("%s not in xl pci-assignable-list", self->names[i]);
+	}
+	pbnl_reply_free(&self->rep);
+
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, self->names, 4, 0,
+			     &self->rep));
+	ASSERT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+	ASSERT_EQ((size_t)4, self->rep.nresults);
+	for (i = 0; i < 4; i++) {
+		EXPECT_STREQ("pciback", self->rep.results[i].from);
+		EXPECT_STREQ(self->drv[i], self->rep.results[i].to);
+		EXPECT_FALSE(self->rep.results[i].dev.hidden);
+		/* no stale slot entry left for pciback to seize it again */
+		EXPECT_EQ(NULL, strstr(run_out("cat /sys/bus/pci/drivers/pciback/slots"),
+				       self->names[i]));
+	}
+	all_on_host(_metadata, self);
+	EXPECT_EQ(NULL, strstr(run_out("xl pci-assignable-list 2>&1"), self->names[0]));
+}
+
+TEST_F(hide, dry_run_changes_nothing)
+{
+	size_t i;
+
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, self->names, 4,
+			     PCIBACK_OP_FLAG_DRY_RUN, &self->rep));
+	ASSERT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+	ASSERT_EQ((size_t)4, self->rep.nresults);
+	for (i = 0; i < 4; i++) {
+		EXPECT_STREQ(self->drv[i], self->rep.results[i].from);
+		EXPECT_STREQ("pciback", self->rep.results[i].to);
+		EXPECT_FALSE(self->rep.results[i].dev.pciback);
+	}
+	all_on_host(_metadata, self);
+}
+
+TEST_F(hide, already_hidden_is_eexist)
+{
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, self->names, 1, 0,
+			     &self->rep));
+	ASSERT_EQ(0, self->rep.err);
+	pbnl_reply_free(&self->rep);
+	/* a set with one hidden device is refused whole */
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, self->names, 2, 0,
+			     &self->rep));
+	EXPECT_EQ(-EEXIST, self->rep.err);
+	EXPECT_NE(NULL, strstr(self->rep.msg, self->names[0])) TH_LOG("%s", self->rep.msg);
+	EXPECT_STREQ(self->drv[1], driver_of(self->names[1]));
+}
+
+TEST_F(hide, unhide_of_a_host_device_is_einval)
+{
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, self->names, 1, 0,
+			     &self->rep));
+	EXPECT_EQ(-EINVAL, self->rep.err);
+	EXPECT_NE(NULL, strstr(self->rep.msg, self->names[0])) TH_LOG("%s", self->rep.msg);
+}
+
+TEST_F(hide, bridge_is_refused)
+{
+	const char *bridge[] = { "0000:00:02.0" };
+
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, bridge, 1, 0,
+			     &self->rep));
+	EXPECT_EQ(-EINVAL, self->rep.err);
+	EXPECT_NE(NULL, strstr(self->rep.msg, "bridge")) TH_LOG("%s", self->rep.msg);
+	EXPECT_STREQ("pcieport", driver_of(bridge[0]));
+}
+
+TEST_F(hide, duplicate_and_absent_devices_are_refused)
+{
+	const char *dup[] = { self->names[0], self->names[0] };
+	const char *absent[] = { self->names[0], "0000:fe:1f.7" };
+
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, dup, 2, 0, &self->rep));
+	EXPECT_EQ(-EINVAL, self->rep.err);
+	EXPECT_NE(NULL, strstr(self->rep.msg, "twice")) TH_LOG("%s", self->rep.msg);
+	pbnl_reply_free(&self->rep);
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, absent, 2, 0,
+			     &self->rep));
+	EXPECT_EQ(-ENODEV, self->rep.err);
+	EXPECT_NE(NULL, strstr(self->rep.msg, "0000:fe:1f.7"));
+	EXPECT_STREQ(self->drv[0], driver_of(self->names[0]));
+}
+
+TEST_F(hide, bad_flags_are_einval)
+{
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, self->names, 1, 0x80,
+			     &self->rep));
+	EXPECT_EQ(-EINVAL, self->rep.err);
+	EXPECT_NE(0, self->rep.msg[0]);
+	EXPECT_STREQ(self->drv[0], driver_of(self->names[0]));
+}
+
+TEST_F(hide, interface_up_is_refused_unless_forced)
+{
+	const char *ifname = ifname_of(self->names[0]);
+	char ifn[IF_NAMESIZE + 1];
+
+	snprintf(ifn, sizeof(ifn), "%s", ifname);
+	ASSERT_EQ(0, set_link(ifn, true));
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, self->names, 4, 0,
+			     &self->rep));
+	EXPECT_EQ(-EBUSY, self->rep.err);
+	EXPECT_NE(NULL, strstr(self->rep.msg, ifn)) TH_LOG("%s", self->rep.msg);
+	all_on_host(_metadata, self);
+	pbnl_reply_free(&self->rep);
+
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, self->names, 1,
+			     PCIBACK_OP_FLAG_FORCE, &self->rep));
+	EXPECT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+	ASSERT_EQ((size_t)1, self->rep.nresults);
+	EXPECT_NE(NULL, strstr(self->rep.results[0].warning, ifn));
+	EXPECT_STREQ("pciback", driver_of(self->names[0]));
+}
+
+/* Each step of the 4th device (then of the 1st) fails in turn. */
+TEST_F(hide, failure_at_every_step_rolls_back)
+{
+	static const char * const steps[] = {
+		"record:4", "override:4", "release:4", "attach:4",
+		"override:1", "release:1", "attach:1",
+	};
+	size_t i;
+
+	if (access(FAULT_KNOB, F_OK))
+		SKIP(return, "module built without fault injection");
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		ASSERT_EQ(0, write_str(FAULT_KNOB, steps[i]));
+		ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, self->names,
+				     4, 0, &self->rep));
+		EXPECT_EQ(-EIO, self->rep.err) TH_LOG("fault %s", steps[i]);
+		EXPECT_NE(0, self->rep.msg[0]);
+		EXPECT_TRUE(all_on_host(_metadata, self)) TH_LOG("after %s", steps[i]);
+		pbnl_reply_free(&self->rep);
+	}
+}
+
+TEST_F(hide, unhide_failure_keeps_all_hidden)
+{
+	static const char * const steps[] = {
+		"release:4", "attach:4", "override:4", "attach:1",
+	};
+	size_t i, k;
+
+	if (access(FAULT_KNOB, F_OK))
+		SKIP(return, "module built without fault injection");
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, self->names, 4, 0,
+			     &self->rep));
+	ASSERT_EQ(0, self->rep.err);
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		pbnl_reply_free(&self->rep);
+		ASSERT_EQ(0, write_str(FAULT_KNOB, steps[i]));
+		ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, self->names,
+				     4, 0, &self->rep));
+		EXPECT_EQ(-EIO, self->rep.err) TH_LOG("fault %s", steps[i]);
+		for (k = 0; k < 4; k++) {
+			EXPECT_STREQ("pciback", driver_of(self->names[k]))
+				TH_LOG("after %s", steps[i]);
+			EXPECT_STREQ("pciback", override_of(self->names[k]));
+		}
+	}
+	pbnl_reply_free(&self->rep);
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, self->names, 4, 0,
+			     &self->rep));
+	EXPECT_EQ(0, self->rep.err);
+	all_on_host(_metadata, self);
+}
+
+TEST_F(hide, notifications_follow_every_change)
+{
+	struct pbnl_sock mon;
+	struct pbnl_dev d;
+	size_t i;
+
+	ASSERT_EQ(0, pbnl_monitor_open(&mon));
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, self->names, 2, 0,
+			     &self->rep));
+	ASSERT_EQ(0, self->rep.err);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pbnl_monitor_next(&mon, &d, 5000));
+		EXPECT_EQ((uint32_t)PCIBACK_EVENT_HIDDEN, d.event);
+		EXPECT_STREQ(self->names[i], d.name);
+		EXPECT_TRUE(d.pciback && d.hidden);
+	}
+	pbnl_reply_free(&self->rep);
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, self->names, 2, 0,
+			     &self->rep));
+	ASSERT_EQ(0, self->rep.err);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pbnl_monitor_next(&mon, &d, 5000));
+		EXPECT_EQ((uint32_t)PCIBACK_EVENT_UNHIDDEN, d.event);
+		EXPECT_STREQ(self->names[i], d.name);
+		EXPECT_STREQ(self->drv[i], d.driver);
+	}
+	if (!access(FAULT_KNOB, F_OK)) {
+		pbnl_reply_free(&self->rep);
+		ASSERT_EQ(0, write_str(FAULT_KNOB, "attach:2"));
+		ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, self->names,
+				     2, 0, &self->rep));
+		EXPECT_EQ(-EIO, self->rep.err);
+		for (i = 0; i < 2; i++) {
+			ASSERT_EQ(0, pbnl_monitor_next(&mon, &d, 5000));
+			EXPECT_EQ((uint32_t)PCIBACK_EVENT_ROLLED_BACK, d.event);
+			EXPECT_STREQ(self->drv[1 - i], d.driver);
+		}
+	}
+	EXPECT_EQ(-ETIMEDOUT, pbnl_monitor_next(&mon, &d, 300));
+	pbnl_close(&mon);
+}
+
+TEST_F(hide, stays_hidden_across_remove_and_rescan)
+{
+	char path[PATH_MAX];
+
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, &self->names[2], 1, 0,
+			     &self->rep));
+	ASSERT_EQ(0, self->rep.err);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", self->names[2]);
+	ASSERT_EQ(0, write_str(path, "1"));
+	ASSERT_NE(0, access(path, F_OK));
+	ASSERT_EQ(0, write_str("/sys/bus/pci/rescan", "1"));
+	EXPECT_STREQ("pciback", driver_of(self->names[2]));
+	EXPECT_STREQ("pciback", override_of(self->names[2]));
+	/* an explicit probe does not hand it to e1000 either */
+	write_str("/sys/bus/pci/drivers_probe", self->names[2]);
+	EXPECT_STREQ("pciback", driver_of(self->names[2]));
+}
+
+TEST_F(hide, stays_hidden_across_host_driver_reload)
+{
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, self->names, 1, 0,
+			     &self->rep));
+	ASSERT_EQ(0, self->rep.err);
+	ASSERT_EQ(0, system("rmmod e1000e && modprobe e1000e"));
+	EXPECT_STREQ("pciback", driver_of(self->names[0]));
+	/* the other e1000e came back to its driver */
+	EXPECT_STREQ("e1000e", driver_of(self->names[1]));
+	pbnl_reply_free(&self->rep);
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, self->names, 1, 0,
+			     &self->rep));
+	EXPECT_EQ(0, self->rep.err);
+	EXPECT_STREQ("e1000e", driver_of(self->names[0]));
+}
+
+TEST_F(hide, unhide_after_module_reload)
+{
+	const char *ko = getenv("PBNL_KO") ? getenv("PBNL_KO") :
+		"/opt/pciback-nl/pciback_nl.ko";
+	char cmd[PATH_MAX + 64];
+
+	if (access(ko, F_OK))
+		SKIP(return, "no %s to reload", ko);
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, &self->names[2], 2, 0,
+			     &self->rep));
+	ASSERT_EQ(0, self->rep.err);
+	pbnl_reply_free(&self->rep);
+	pbnl_close(&self->s);
+	snprintf(cmd, sizeof(cmd), "rmmod pciback_nl && insmod %s", ko);
+	ASSERT_EQ(0, system(cmd));
+	/* unloaded and back: still on pciback, listed as hidden */
+	EXPECT_STREQ("pciback", driver_of(self->names[2]));
+	ASSERT_EQ(0, pbnl_open(&self->s));
+	ASSERT_EQ(0, pbnl_get(&self->s, self->names[2], &self->rep));
+	ASSERT_EQ((size_t)1, self->rep.ndevs);
+	EXPECT_TRUE(self->rep.devs[0].hidden);
+	EXPECT_TRUE(self->rep.devs[0].pciback);
+	pbnl_reply_free(&self->rep);
+	/* no record any more: the bus picks the best driver */
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, &self->names[2], 2,
+			     0, &self->rep));
+	EXPECT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+	all_on_host(_metadata, self);
+}
+
+TEST_F(hide, xl_assignable_devices_can_be_unhidden)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "xl pci-assignable-add %s", self->names[3]);
+	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(0, pbnl_get(&self->s, self->names[3], &self->rep));
+	EXPECT_TRUE(self->rep.devs[0].pciback);
+	EXPECT_FALSE(self->rep.devs[0].hidden);
+	pbnl_reply_free(&self->rep);
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, &self->names[3], 1,
+			     0, &self->rep));
+	EXPECT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+	EXPECT_STREQ(self->drv[3], driver_of(self->names[3]));
+	EXPECT_NE(0, ifname_of(self->names[3])[0]);
+	EXPECT_EQ(NULL, strstr(run_out("cat /sys/bus/pci/drivers/pciback/slots"),
+			       self->names[3]));
+}
+
+TEST_F(hide, unprivileged_is_eperm)
+{
+	pid_t pid = fork();
+	int st;
+
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct pbnl_sock s;
+		struct pbnl_reply r;
+
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(10);
+		if (pbnl_open(&s))
+			_exit(11);
+		if (pbnl_dump(&s, &r) || r.err || !r.ndevs)
+			_exit(12);	/* reads work unprivileged */
+		pbnl_reply_free(&r);
+		if (pbnl_op(&s, PCIBACK_CMD_DEV_HIDE, self->names, 1, 0, &r))
+			_exit(13);
+		if (r.err != -EPERM || !strstr(r.msg, "CAP_SYS_ADMIN"))
+			_exit(14);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st));
+	EXPECT_EQ(0, WEXITSTATUS(st));
+	EXPECT_STREQ(self->drv[0], driver_of(self->names[0]));
+}
+
+/* The echo sequence loses its device to a probe in the window; dev-hide not. */
+TEST_F(hide, echo_sequence_races_but_hide_does_not)
+{
+	const char *bdf = self->names[3];
+	char unbind[PATH_MAX];
+	pid_t racer;
+	int st;
+
+	snprintf(unbind, sizeof(unbind), "/sys/bus/pci/drivers/%s/unbind", self->drv[3]);
+	ASSERT_EQ(0, write_str(unbind, bdf));
+	/* something (udev, a module load, another tool) triggers a probe */
+	ASSERT_EQ(0, write_str("/sys/bus/pci/drivers_probe", bdf));
+	ASSERT_EQ(0, write_str("/sys/bus/pci/drivers/pciback/new_slot", bdf));
+	EXPECT_NE(0, write_str("/sys/bus/pci/drivers/pciback/bind", bdf));
+	EXPECT_STREQ(self->drv[3], driver_of(bdf)) TH_LOG("the host driver won the race");
+	write_str("/sys/bus/pci/drivers/pciback/remove_slot", bdf);
+
+	if (access(WINDOW_KNOB, F_OK))
+		SKIP(return, "module built without fault injection");
+	/* the same probes, hammering through dev-hide's release/attach window */
+	ASSERT_EQ(0, write_str(WINDOW_KNOB, "1000"));
+	racer = fork();
+	ASSERT_LE(0, racer);
+	if (!racer) {
+		struct timespec t0, t;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		do {
+			write_str("/sys/bus/pci/drivers_probe", bdf);
+			usleep(20000);
+			clock_gettime(CLOCK_MONOTONIC, &t);
+		} while (t.tv_sec - t0.tv_sec < 2);
+		_exit(0);
+	}
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, &self->names[3], 1, 0,
+			     &self->rep));
+	waitpid(racer, &st, 0);
+	EXPECT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+	EXPECT_STREQ("pciback", driver_of(bdf));
+}
+
+/* Two clients move their own devices while a third reprobes everything. */
+TEST_F(hide, concurrent_clients)
+{
+	pid_t kids[3];
+	int i, st, bad = 0;
+
+	for (i = 0; i < 3; i++) {
+		kids[i] = fork();
+		ASSERT_LE(0, kids[i]);
+		if (kids[i])
+			continue;
+		if (i == 2) {
+			for (int k = 0; k < 200; k++) {
+				write_str("/sys/bus/pci/drivers_probe", self->names[k % 4]);
+				write_str("/sys/bus/pci/rescan", "1");
+			}
+			_exit(0);
+		} else {
+			struct pbnl_sock s;
+			struct pbnl_reply r;
+			const char **mine = &self->names[i * 2];
+
+			if (pbnl_open(&s))
+				_exit(1);
+			for (int k = 0; k < 15; k++) {
+				if (pbnl_op(&s, PCIBACK_CMD_DEV_HIDE, mine, 2, 0, &r) || r.err)
+					_exit(2);
+				pbnl_reply_free(&r);
+				if (pbnl_op(&s, PCIBACK_CMD_DEV_UNHIDE, mine, 2, 0, &r) || r.err)
+					_exit(3);
+				pbnl_reply_free(&r);
+			}
+			_exit(0);
+		}
+	}
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(kids[i], waitpid(kids[i], &st, 0));
+		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+			TH_LOG("client %d ended with %d", i, st);
+			bad++;
+		}
+	}
+	EXPECT_EQ(0, bad);
+	all_on_host(_metadata, self);
+}
+
+TEST_HARNESS_MAIN
