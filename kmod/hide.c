@@ -105,7 +105,7 @@ static int pbnl_attach(struct pci_dev *pdev, const char *name)
 	return ret < 0 ? ret : -ENXIO;
 }
 
-static const char *pbnl_step_names[] = {
+static const char * const pbnl_step_names[] = {
 	[PBNL_FAULT_RECORD] = "record",
 	[PBNL_FAULT_OVERRIDE] = "driver_override",
 	[PBNL_FAULT_RELEASE] = "release",

@@ -296,7 +296,7 @@ TEST_F(hide, unhide_of_a_host_device_is_einval)
 
 TEST_F(hide, bridge_is_refused)
 {
-	const char *bridge[] = { "0000:00:02.0" };
+	static const char * const bridge[] = { "0000:00:02.0" };
 
 	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, bridge, 1, 0,
 			     &self->rep));
@@ -307,8 +307,8 @@ TEST_F(hide, bridge_is_refused)
 
 TEST_F(hide, duplicate_and_absent_devices_are_refused)
 {
-	const char *dup[] = { self->names[0], self->names[0] };
-	const char *absent[] = { self->names[0], "0000:fe:1f.7" };
+	const char *dup[2] = { self->names[0], self->names[0] };
+	const char *absent[2] = { self->names[0], "0000:fe:1f.7" };
 
 	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, dup, 2, 0, &self->rep));
 	EXPECT_EQ(-EINVAL, self->rep.err);

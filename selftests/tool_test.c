@@ -243,4 +243,203 @@ TEST_F(tool, malformed_name_exits_2)
 	EXPECT_NE(0, self->r.err[0]);
 }
 
+/* pcibackctl hide/unhide/monitor against xen-pciback (Xen dom0 only). */
+FIXTURE(toolx) {
+	struct pbnl_sock s;
+	struct pbnl_reply rep;
+	struct run r;
+	char bdf[PBNL_STR_MAX];
+};
+
+FIXTURE_SETUP(toolx)
+{
+	size_t i;
+
+	memset(&self->r, 0, sizeof(self->r));
+	memset(&self->rep, 0, sizeof(self->rep));
+	self->bdf[0] = '\0';
+	if (!pbnl_running_on_xen_dom0())
+		SKIP(return, "needs a Xen dom0");
+	if (access("/sys/bus/pci/drivers/pciback", F_OK))
+		SKIP(return, "xen-pciback is not loaded");
+	ASSERT_EQ(0, pbnl_open(&self->s));
+	ASSERT_EQ(0, pbnl_dump(&self->s, &self->rep));
+	for (i = 0; i < self->rep.ndevs; i++) {
+		if (self->rep.devs[i].has_driver &&
+		    !strcmp(self->rep.devs[i].driver, "e1000")) {
+			snprintf(self->bdf, sizeof(self->bdf), "%s",
+				 self->rep.devs[i].name);
+			break;
+		}
+	}
+	ASSERT_NE(0, self->bdf[0]) TH_LOG("no e1000 bound in this topology");
+}
+
+FIXTURE_TEARDOWN(toolx)
+{
+	if (self->bdf[0]) {
+		struct pbnl_reply r;
+		const char *n = self->bdf;
+
+		pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, &n, 1,
+			PCIBACK_OP_FLAG_FORCE, &r);
+		pbnl_reply_free(&r);
+	}
+	run_free(&self->r);
+	pbnl_reply_free(&self->rep);
+	pbnl_close(&self->s);
+}
+
+static void expect_line(struct __test_metadata *_metadata, const char *out,
+			const char *want)
+{
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("want \"%s\" in: %s", want, out);
+}
+
+TEST_F(toolx, hide_dry_run_hide_unhide)
+{
+	const char *args[6] = { "hide", "--dry-run", self->bdf + 5, NULL };
+	char want[256];
+
+	ASSERT_EQ(0, run_tool(&self->r, args));
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	snprintf(want, sizeof(want), "%s e1000 -> pciback (dry run)", self->bdf);
+	expect_line(_metadata, self->r.out, want);
+	/* the short name was resolved and said so */
+	expect_line(_metadata, self->r.err, self->bdf);
+	run_free(&self->r);
+
+	args[1] = self->bdf;
+	args[2] = NULL;
+	ASSERT_EQ(0, run_tool(&self->r, args));
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	snprintf(want, sizeof(want), "%s e1000 -> pciback\n", self->bdf);
+	expect_line(_metadata, self->r.out, want);
+	run_free(&self->r);
+
+	/* again: already hidden, exit 8, one line naming the device */
+	ASSERT_EQ(0, run_tool(&self->r, args));
+	EXPECT_EQ(8, self->r.status);
+	expect_line(_metadata, self->r.err, self->bdf);
+	run_free(&self->r);
+
+	args[0] = "unhide";
+	ASSERT_EQ(0, run_tool(&self->r, args));
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	snprintf(want, sizeof(want), "%s pciback -> e1000\n", self->bdf);
+	expect_line(_metadata, self->r.out, want);
+}
+
+TEST_F(toolx, json_hide_result)
+{
+	const char *args[4] = { "-j", "hide", self->bdf, NULL };
+	const char *err = NULL;
+	const struct jval *res, *dev;
+	struct jval *doc;
+
+	ASSERT_EQ(0, run_tool(&self->r, args));
+	ASSERT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	doc = json_parse(self->r.out, &err);
+	ASSERT_NE(NULL, doc) TH_LOG("not JSON (%s): %s", err, self->r.out);
+	res = json_get(doc, "results");
+	ASSERT_TRUE(res && res->type == J_ARR && res->n == 1);
+	EXPECT_STREQ("e1000", json_get(&res->kids[0], "from-driver")->str);
+	EXPECT_STREQ("pciback", json_get(&res->kids[0], "to-driver")->str);
+	dev = json_get(&res->kids[0], "dev");
+	ASSERT_NE(NULL, dev);
+	EXPECT_TRUE(json_get(dev, "hidden")->b);
+	EXPECT_TRUE(json_get(dev, "pciback")->b);
+	EXPECT_STREQ("e1000", json_get(dev, "orig-driver")->str);
+	json_free(doc);
+}
+
+TEST_F(toolx, unprivileged_hide_exits_6)
+{
+	const char *args[3] = { "hide", self->bdf, NULL };
+	pid_t pid;
+	int st;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct run r;
+
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(100);
+		if (run_tool(&r, args))
+			_exit(101);
+		fputs(r.err, stderr);
+		_exit(r.status == 6 && strstr(r.err, "CAP_SYS_ADMIN") &&
+		      strchr(r.err, '\n') == strrchr(r.err, '\n') ? 0 : r.status);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) TH_LOG("status %d", st);
+}
+
+TEST_F(toolx, monitor_reports_events_as_json)
+{
+	const char *hide[3] = { "hide", self->bdf, NULL };
+	const char *tool = getenv("PCIBACKCTL") ? getenv("PCIBACKCTL") : "pcibackctl";
+	char buf[16384], *line2;
+	const char *err = NULL;
+	struct jval *ev;
+	size_t len = 0;
+	int out[2], errp[2], st;
+	ssize_t n;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(out));
+	ASSERT_EQ(0, pipe(errp));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		dup2(out[1], 1);
+		dup2(errp[1], 2);
+		close(out[0]);
+		close(errp[0]);
+		execlp(tool, tool, "-j", "monitor", "--count", "2", (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	close(errp[1]);
+	/* wait until it listens */
+	while (len < sizeof(buf) - 1 && !memchr(buf, '\n', len) &&
+	       (n = read(errp[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	buf[len] = '\0';
+	len = 0;
+	ASSERT_NE(NULL, strstr(buf, "listening")) TH_LOG("%s", buf);
+
+	ASSERT_EQ(0, run_tool(&self->r, hide));
+	ASSERT_EQ(0, self->r.status);
+	run_free(&self->r);
+	hide[0] = "unhide";
+	ASSERT_EQ(0, run_tool(&self->r, hide));
+	ASSERT_EQ(0, self->r.status);
+
+	while (len < sizeof(buf) - 1 &&
+	       (n = read(out[0], buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += n;
+	buf[len] = '\0';
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	line2 = strchr(buf, '\n');
+	ASSERT_NE(NULL, line2);
+	*line2++ = '\0';
+	ev = json_parse(buf, &err);
+	ASSERT_NE(NULL, ev) TH_LOG("%s: %s", err, buf);
+	EXPECT_STREQ("hidden", json_get(ev, "event")->str);
+	EXPECT_STREQ(self->bdf, json_get(ev, "name")->str);
+	json_free(ev);
+	if (strchr(line2, '\n'))
+		*strchr(line2, '\n') = '\0';
+	ev = json_parse(line2, &err);
+	ASSERT_NE(NULL, ev) TH_LOG("%s: %s", err, line2);
+	EXPECT_STREQ("unhidden", json_get(ev, "event")->str);
+	EXPECT_STREQ("e1000", json_get(ev, "driver")->str);
+	json_free(ev);
+	close(out[0]);
+	close(errp[0]);
+}
+
 TEST_HARNESS_MAIN
