@@ -19,8 +19,8 @@
  * the error names the function and the step.
  *
  * Locking: pbnl_op_lock serializes operations among themselves (the
- * genetlink core already serializes our handlers; the lock also covers the
- * record updates and documents the rule).  It is held across calls into the
+ * family is parallel_ops, so genl_mutex is not held here and a long
+ * operation does not stall other generic netlink users).  It is held across calls into the
  * driver core, which take device locks; nothing that runs under a device
  * lock takes pbnl_op_lock, so the order is always op lock, then device
  * locks.  Sleeps.
@@ -52,18 +52,6 @@ static char *pbnl_driver_dup(struct pci_dev *pdev, int *err)
 	return name;
 }
 
-static bool pbnl_bound_to(struct pci_dev *pdev, const char *name)
-{
-	struct device_driver *drv;
-	bool same;
-
-	device_lock(&pdev->dev);
-	drv = pdev->dev.driver;
-	same = name ? drv && !strcmp(drv->name, name) : !drv;
-	device_unlock(&pdev->dev);
-	return same;
-}
-
 /* Release whatever is bound; forget pciback's slot entry if it was pciback. */
 static void pbnl_release(struct pci_dev *pdev)
 {
@@ -90,16 +78,20 @@ static int pbnl_attach(struct pci_dev *pdev, const char *name)
 
 	if (!name) {
 		ret = device_attach(&pdev->dev);
-		return ret < 0 ? ret : 0;
+		if (ret < 0)
+			return ret;
+		/* A stale slot entry would let xen-pciback win here. */
+		return pbnl_held_by_pciback(pdev) ? -EBUSY : 0;
 	}
 	drv = driver_find(name, &pci_bus_type);
-	if (!drv)
+	if (!drv || !try_module_get(drv->owner))
 		return -ENOENT;
 	/*
 	 * A probe triggered by someone else in the window may already have
 	 * bound the target: driver_override lets nothing else match.
 	 */
 	ret = device_driver_attach(drv, &pdev->dev);
+	module_put(drv->owner);
 	if (pbnl_bound_to(pdev, name))
 		return 0;
 	return ret < 0 ? ret : -ENXIO;
@@ -118,7 +110,8 @@ static int pbnl_move(struct pbnl_item *it, unsigned int i, bool hide,
 		     enum pbnl_fault_step *step)
 {
 	struct pci_dev *pdev = it->pdev;
-	const char *lock = it->target_driver;
+	const char *lock = it->attach_none ? it->target_override :
+					     it->target_driver;
 	int ret;
 
 	*step = PBNL_FAULT_OVERRIDE;
@@ -135,7 +128,8 @@ static int pbnl_move(struct pbnl_item *it, unsigned int i, bool hide,
 		return ret;
 	if (it->before_driver) {
 		pbnl_release(pdev);
-		if (!pbnl_bound_to(pdev, NULL))
+		if (!pbnl_bound_to(pdev, NULL) &&
+		    !(it->target_driver && pbnl_bound_to(pdev, it->target_driver)))
 			return -EBUSY;
 	}
 	it->stage = 2;
@@ -144,7 +138,7 @@ static int pbnl_move(struct pbnl_item *it, unsigned int i, bool hide,
 
 	*step = PBNL_FAULT_ATTACH;
 	ret = pbnl_fault(*step, i);
-	if (!ret)
+	if (!ret && !it->attach_none)
 		ret = pbnl_attach(pdev, it->target_driver);
 	if (ret)
 		return ret;
@@ -162,25 +156,34 @@ static void pbnl_restore(struct pbnl_item *it, unsigned int i)
 					       it->before_override;
 	int ret;
 
+	/* The same order as a move: lock first, so no probe slips in. */
+	ret = pbnl_set_driver_override(pdev, lock);
 	if (it->stage >= 3 || !pbnl_bound_to(pdev, it->before_driver))
 		pbnl_release(pdev);
-	ret = pbnl_set_driver_override(pdev, lock);
 	if (!ret && it->before_driver && !pbnl_bound_to(pdev, it->before_driver)) {
 		ret = pbnl_fault(PBNL_FAULT_REATTACH, i);
 		if (!ret)
 			ret = pbnl_attach(pdev, it->before_driver);
 		if (ret) {
+			it->restore_failed = true;
 			pci_err(pdev, "rollback: cannot reattach %s: %d\n",
 				it->before_driver, ret);
-			/* Last resort: never leave it without any driver. */
-			pbnl_set_driver_override(pdev, NULL);
-			pbnl_attach(pdev, NULL);
+			/*
+			 * Last resort for a host device: some driver rather than
+			 * none.  A device that was on pciback stays isolated.
+			 */
+			if (strcmp(it->before_driver, PBNL_PCIBACK_DRV_NAME)) {
+				pbnl_set_driver_override(pdev, NULL);
+				pbnl_attach(pdev, NULL);
+			}
 		}
 	}
 	ret = pbnl_set_driver_override(pdev, it->before_override);
-	if (ret)
+	if (ret) {
+		it->restore_failed = true;
 		pci_err(pdev, "rollback: cannot restore driver_override: %d\n",
 			ret);
+	}
 	if (!it->before_driver && pbnl_held_by_pciback(pdev))
 		pbnl_release(pdev);
 	pci_info(pdev, "rolled back to %s\n",
@@ -211,6 +214,16 @@ static int pbnl_prepare_hide(struct pbnl_op *op, struct pbnl_item *it,
 		PBNL_SET_ERR_MSG_FMT(extack, "%s is already held by pciback",
 				     pci_name(pdev));
 		return -EEXIST;
+	}
+	if (pdev->is_physfn && pci_num_vf(pdev) > 0) {
+		/* Its driver's remove() usually destroys the VFs. */
+		if (!(op->flags & PCIBACK_OP_FLAG_FORCE)) {
+			PBNL_SET_ERR_MSG_FMT(extack, "%s: PF with %d VFs enabled (force)",
+					     pci_name(pdev), pci_num_vf(pdev));
+			return -EBUSY;
+		}
+		snprintf(it->warning, sizeof(it->warning),
+			 "forced: PF with %d VFs enabled", pci_num_vf(pdev));
 	}
 	if (pbnl_dev_in_use(pdev, why, sizeof(why))) {
 		if (!(op->flags & PCIBACK_OP_FLAG_FORCE)) {
@@ -275,9 +288,13 @@ static int pbnl_prepare_unhide(struct pbnl_op *op, struct pbnl_item *it,
 				     pci_name(pdev), ret);
 		return ret;
 	}
-	/* Without a record, the bus picks, and no override is left behind. */
+	/*
+	 * Without a record, the bus picks, and no override is left behind.
+	 * A record of "no driver" leaves it unbound.
+	 */
 	it->target_driver = it->rec_driver;
 	it->target_override = it->rec_override;
+	it->attach_none = it->has_record && !it->rec_driver;
 	return 0;
 }
 
@@ -340,24 +357,35 @@ int pbnl_op_run(struct pbnl_op *op)
 	if (ret) {
 		struct pbnl_item *bad = &op->items[moved];
 
-		PBNL_SET_ERR_MSG_FMT(op->extack, "%s: %s failed (%d), all rolled back",
-				     pci_name(bad->pdev), pbnl_step_names[step],
-				     ret);
+		bool clean = true;
+		int err = ret;
+
 		pci_warn(bad->pdev, "%s: %s failed: %d; rolling back %u device(s)\n",
 			 hide ? "hide" : "unhide", pbnl_step_names[step], ret,
 			 moved + (bad->stage > 0));
-		if (bad->stage > 0)
+		if (bad->stage > 0) {
 			pbnl_restore(bad, moved);
-		while (moved--)
+			clean = !bad->restore_failed;
+		}
+		while (moved--) {
 			pbnl_restore(&op->items[moved], moved);
+			clean &= !op->items[moved].restore_failed;
+		}
+		PBNL_SET_ERR_MSG_FMT(op->extack, "%s: %s failed (%d), %s",
+				     pci_name(bad->pdev), pbnl_step_names[step],
+				     err, clean ? "all rolled back" :
+				     "rollback incomplete, see dmesg");
 		goto out;
 	}
 
 	for (i = 0; i < op->n; i++) {
 		struct pbnl_item *it = &op->items[i];
 
-		if (pbnl_commit(op, it))
+		if (pbnl_commit(op, it)) {
 			pci_warn(it->pdev, "out of memory for its record\n");
+			snprintf(it->warning, sizeof(it->warning),
+				 "no record kept: not reserved after a rescan");
+		}
 		pci_info(it->pdev, "%s: %s -> %s\n", hide ? "hidden" : "unhidden",
 			 it->before_driver ? it->before_driver : "(none)",
 			 it->target_driver ? it->target_driver : "(bus)");
@@ -365,6 +393,14 @@ int pbnl_op_run(struct pbnl_op *op)
 					     PCIBACK_EVENT_UNHIDDEN);
 	}
 out:
+	/* What is bound now, copied while the drivers are pinned. */
+	for (i = 0; !ret && i < op->n; i++) {
+		struct pbnl_item *it = &op->items[i];
+
+		it->after_driver = pbnl_driver_dup(it->pdev, &ret);
+		if (ret)
+			ret = 0;	/* the reply omits it then */
+	}
 	mutex_unlock(&pbnl_op_lock);
 	pbnl_pciback_put(pciback);
 	return ret;
@@ -381,6 +417,7 @@ void pbnl_op_free(struct pbnl_op *op)
 		kfree(it->before_override);
 		kfree(it->rec_driver);
 		kfree(it->rec_override);
+		kfree(it->after_driver);
 		pci_dev_put(it->pdev);
 	}
 	kfree(op->items);

@@ -58,7 +58,7 @@ static int pbnl_blk_child(struct device *dev, void *data)
 	if (dev->class && !strcmp(dev->class->name, "block") &&
 	    READ_ONCE(dev_to_bdev(dev)->bd_holder)) {
 		snprintf(w->why, w->len,
-			 "block device %s is in use (mounted, swap or held)",
+			 "block device %s is in use",
 			 dev_name(dev));
 		return 1;
 	}

@@ -3,9 +3,10 @@
  * The generic netlink family "pciback": policies, operations and the
  * dev-get request handlers.
  *
- * Locking: the family is not parallel_ops, so the genetlink core runs every
- * doit, and every dumpit round, under genl_mutex; handlers of this family
- * never run concurrently with each other.  Dumps hold no reference or
+ * Locking: the family is parallel_ops: handlers run concurrently, without
+ * genl_mutex, so a long dev-hide does not stall other generic netlink
+ * users.  Reads need no lock of ours; dev-hide and dev-unhide serialize on
+ * pbnl_op_lock (hide.c).  Dumps hold no reference or
  * pointer between rounds: the cursor is the key (domain, bus, devfn) of the
  * last function sent, so functions added or removed between rounds neither
  * break nor repeat the dump.
@@ -39,7 +40,7 @@ static int pbnl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(pdev))
 		return PTR_ERR(pdev);
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(NLMSG_GOODSIZE + PAGE_SIZE, GFP_KERNEL);
 	if (!msg) {
 		ret = -ENOMEM;
 		goto out;
@@ -72,7 +73,7 @@ static int pbnl_key_cmp(const void *a, const void *b)
 static u64 *pbnl_keys_after(bool started, u64 cursor, size_t *count)
 {
 	struct pci_dev *pdev = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, i, j;
 	u64 *keys, key;
 
 	for_each_pci_dev(pdev)
@@ -87,7 +88,11 @@ static u64 *pbnl_keys_after(bool started, u64 cursor, size_t *count)
 			keys[n++] = key;
 	}
 	sort(keys, n, sizeof(*keys), pbnl_key_cmp, NULL);
-	*count = n;
+	/* A device removed mid-walk restarts the walk: drop repeats. */
+	for (i = 0, j = 0; i < n; i++)
+		if (!j || keys[j - 1] != keys[i])
+			keys[j++] = keys[i];
+	*count = j;
 	return keys;
 }
 
@@ -198,9 +203,8 @@ static int pbnl_op_put_result(struct sk_buff *skb, struct pbnl_op *op,
 	res = nla_nest_start(skb, PCIBACK_A_OP_RESULT);
 	if (!res)
 		return -EMSGSIZE;
-	to = it->target_driver;
-	if (!dry)
-		to = it->pdev->dev.driver ? it->pdev->dev.driver->name : NULL;
+	to = dry ? (it->attach_none ? NULL : it->target_driver) :
+		   it->after_driver;
 	if (nla_put_string(skb, PCIBACK_A_RESULT_NAME, pci_name(it->pdev)) ||
 	    (it->before_driver &&
 	     nla_put_string(skb, PCIBACK_A_RESULT_FROM_DRIVER,
@@ -218,6 +222,12 @@ static int pbnl_op_put_result(struct sk_buff *skb, struct pbnl_op *op,
 	nla_nest_end(skb, dev);
 	nla_nest_end(skb, res);
 	return 0;
+}
+
+/* Room for the reply: driver_override strings may be up to a page. */
+static size_t pbnl_op_reply_size(struct pbnl_op *op)
+{
+	return 256 + op->n * (2048 + 2 * PAGE_SIZE);
 }
 
 /* dev-hide and dev-unhide share everything but the transaction's target. */
@@ -244,7 +254,7 @@ static int pbnl_op_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 
 	/* Allocate the reply first: once devices moved, it must not fail. */
-	msg = genlmsg_new(op.n * 1536 + 256, GFP_KERNEL);
+	msg = genlmsg_new(pbnl_op_reply_size(&op), GFP_KERNEL);
 	if (!msg) {
 		ret = -ENOMEM;
 		goto out;
@@ -297,7 +307,7 @@ void pbnl_notify(struct pci_dev *pdev, u32 event)
 
 	if (!genl_has_listeners(&pbnl_family, &init_net, PBNL_MCGRP_MONITOR))
 		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(NLMSG_GOODSIZE + PAGE_SIZE, GFP_KERNEL);
 	if (!msg)
 		return;
 	if (pbnl_dev_fill(msg, pdev, 0, 0, 0, PCIBACK_CMD_DEV_NTF, event)) {
@@ -341,6 +351,8 @@ struct genl_family pbnl_family __ro_after_init = {
 	/* Every command validates strictly, reserved header fields included. */
 	.resv_start_op = PCIBACK_CMD_DEV_GET,
 	.netnsok = false,
+	/* Handlers serialize where needed (hide.c), not on genl_mutex. */
+	.parallel_ops = true,
 };
 
 int pbnl_netlink_init(void)

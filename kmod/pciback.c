@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/workqueue.h>
 
 #include "pciback_nl.h"
 
@@ -41,11 +42,44 @@ void pbnl_pciback_put(struct device_driver *drv)
 	module_put(drv->owner);
 }
 
+/* Whether @pdev is bound to a driver named @name (NULL: to none). */
+bool pbnl_bound_to(struct pci_dev *pdev, const char *name)
+{
+	struct device_driver *drv;
+	bool same;
+
+	device_lock(&pdev->dev);
+	drv = pdev->dev.driver;
+	same = name ? drv && !strcmp(drv->name, name) : !drv;
+	device_unlock(&pdev->dev);
+	return same;
+}
+
 bool pbnl_held_by_pciback(struct pci_dev *pdev)
 {
-	struct device_driver *drv = READ_ONCE(pdev->dev.driver);
+	return pbnl_bound_to(pdev, PBNL_PCIBACK_DRV_NAME);
+}
 
-	return drv && !strcmp(drv->name, PBNL_PCIBACK_DRV_NAME);
+struct pbnl_slot_work {
+	struct work_struct work;
+	const char *name;
+	ssize_t ret;
+};
+
+static void pbnl_forget_slot_work(struct work_struct *work)
+{
+	struct pbnl_slot_work *sw = container_of(work, struct pbnl_slot_work,
+						 work);
+	struct file *f;
+	loff_t pos = 0;
+
+	f = filp_open(PBNL_PCIBACK_REMOVE_SLOT, O_WRONLY, 0);
+	if (IS_ERR(f)) {
+		sw->ret = PTR_ERR(f);
+		return;
+	}
+	sw->ret = kernel_write(f, sw->name, strlen(sw->name), &pos);
+	filp_close(f, NULL);
 }
 
 /**
@@ -56,23 +90,26 @@ bool pbnl_held_by_pciback(struct pci_dev *pdev)
  * new_slot, hide= or driver_override) and never removes it on release; a
  * stale entry makes it seize the function again on a later probe.  Its
  * only interface for removing one is the remove_slot driver attribute, so
- * that is what this writes.  "No such entry" is success.
+ * that is what this writes.  "No such entry" is success.  Sleeps.
  *
  * Return: 0 or a negative errno.
  */
 int pbnl_pciback_forget_slot(struct pci_dev *pdev)
 {
-	const char *name = pci_name(pdev);
-	struct file *f;
-	loff_t pos = 0;
+	struct pbnl_slot_work sw = { .name = pci_name(pdev) };
 	ssize_t n;
 
-	f = filp_open(PBNL_PCIBACK_REMOVE_SLOT, O_WRONLY, 0);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	n = kernel_write(f, name, strlen(name), &pos);
-	filp_close(f, NULL);
-	if (n == -ENOENT || n == (ssize_t)strlen(name))
+	/*
+	 * The write runs in a kernel worker: with the kernel's credentials and
+	 * root, not those of the process that sent the request (which may be
+	 * in a chroot, or see a read-only /sys).
+	 */
+	INIT_WORK_ONSTACK(&sw.work, pbnl_forget_slot_work);
+	schedule_work(&sw.work);
+	flush_work(&sw.work);
+	destroy_work_on_stack(&sw.work);
+	n = sw.ret;
+	if (n == -ENOENT || n == (ssize_t)strlen(sw.name))
 		return 0;
 	return n < 0 ? n : -EIO;
 }

@@ -40,6 +40,7 @@ void pbnl_notify(struct pci_dev *pdev, u32 event);
 /* pciback.c: xen-pciback, found at run time */
 struct device_driver *pbnl_pciback_get(struct netlink_ext_ack *extack);
 void pbnl_pciback_put(struct device_driver *drv);
+bool pbnl_bound_to(struct pci_dev *pdev, const char *name);
 bool pbnl_held_by_pciback(struct pci_dev *pdev);
 int pbnl_pciback_forget_slot(struct pci_dev *pdev);
 
@@ -66,9 +67,12 @@ struct pbnl_item {
 	char *rec_driver;		/* unhide: recorded at hide time */
 	char *rec_override;
 	bool has_record;
-	const char *target_driver;	/* NULL: the bus picks */
+	char *after_driver;		/* bound when the operation ended */
+	const char *target_driver;	/* NULL: the bus picks, or none */
+	bool attach_none;		/* target is "no driver" (recorded) */
 	const char *target_override;	/* final driver_override */
 	int stage;			/* steps done, for the rollback */
+	bool restore_failed;
 	char warning[80];		/* what force overrode, or "" */
 };
 

@@ -27,7 +27,142 @@ suite() {
 	pass=$((pass + p)) fail=$((fail + f))
 }
 
+# spec_uapi_matches PYTHON KERNEL_TREE OUT_DIR SPEC: generate the uapi
+# header from SPEC and check that it declares the constants of ours, with
+# the same values.
+spec_uapi_matches() {
+	local py=$1 kdir=$2 out=$3 spec=$4 rc=0
+
+	mkdir -p "$kdir/Documentation/netlink/specs" "$out"
+	rm -f "$out/pciback_nl.h" "$out/compare.c"
+	cp "$spec" "$kdir/Documentation/netlink/specs/pciback.yaml"
+	if ! (cd "$kdir/tools/net/ynl" &&
+	      timeout 120 "$py" ynl-gen-c.py --mode uapi --header \
+		--spec "$kdir/Documentation/netlink/specs/pciback.yaml" \
+		-o "$out/pciback_nl.h") >"$out/ynl.log" 2>&1; then
+		# a traceback: its last line is the reason
+		echo "spec: ynl-gen-c.py failed: $(grep -E '^[A-Za-z_.]+(Error|Exception)' "$out/ynl.log" | tail -n1)"
+		return 1
+	fi
+	"$py" - "$out/pciback_nl.h" "$top/include/uapi/linux/pciback_nl.h" \
+		"$out" <<'EOF' || rc=1
+import re, sys
+gen, ours, out = sys.argv[1], sys.argv[2], sys.argv[3]
+guard = "_UAPI_LINUX_PCIBACK_NL_H"
+
+def names(text):
+    found = re.findall(r"^#define\s+(\w+)", text, re.M)
+    found += re.findall(r"^\s*(\w+)\s*(?:=[^,\n]*)?,", text, re.M)
+    return [n for n in found if n != guard]
+
+gtext, otext = open(gen).read(), open(ours).read()
+gnames, onames = names(gtext), names(otext)
+bad = False
+for n in sorted(set(onames) - set(gnames)):
+    print("spec: %s is in pciback_nl.h but not generated from the spec" % n)
+    bad = True
+for n in sorted(set(gnames) - set(onames)):
+    print("spec: %s is generated from the spec but not in pciback_nl.h" % n)
+    bad = True
+# The generated header under other names, next to ours in one unit.
+renamed = re.sub(r"\b(_*)PCIBACK_", r"\1GEN_PCIBACK_", gtext)
+renamed = re.sub(r"\benum pciback_", "enum gen_pciback_", renamed)
+renamed = renamed.replace(guard, "GEN" + guard)
+open(out + "/gen_renamed.h", "w").write(renamed)
+strings = set(re.findall(r'^#define\s+(\w+)\s+"', gtext, re.M))
+common = [n for n in gnames if n in onames]
+with open(out + "/compare.c", "w") as f:
+    f.write('#include <linux/pciback_nl.h>\n#include "gen_renamed.h"\n\n')
+    for n in common:
+        g = re.sub(r"^(_*)PCIBACK_", r"\1GEN_PCIBACK_", n)
+        if n in strings:
+            f.write('_Static_assert(__builtin_strcmp(%s, %s) == 0, "%s");\n'
+                    % (n, g, n))
+        else:
+            f.write('_Static_assert((long long)(%s) == (long long)(%s), "%s");\n'
+                    % (n, g, n))
+print("spec: comparing the values of %d constants" % len(common))
+sys.exit(1 if bad else 0)
+EOF
+	[ -f "$out/compare.c" ] || return 1
+	${CC:-cc} -std=gnu11 -Wall -Werror -fsyntax-only -fmax-errors=20 \
+		-I"$top/include/uapi" -I"$out" "$out/compare.c" || rc=1
+	return $rc
+}
+
+# The YAML spec, with the kernel's own tools from the linux-source-6.12
+# tarball (extracted into build/spec once): 1. it validates against
+# Documentation/netlink/genetlink-c.yaml; 2. the uapi header that
+# tools/net/ynl/ynl-gen-c.py generates from it declares exactly the
+# constants of include/uapi/linux/pciback_nl.h, with the same values
+# (compiled: one static assertion per constant).
+spec_check() {
+	local tarball=/usr/src/linux-source-6.12.tar.xz
+	local dir=$top/build/spec kdir=$top/build/spec/linux
+	local spec=$top/Documentation/netlink/specs/pciback.yaml
+	local py="" p pass=0 fail=0 stamp
+
+	for p in /usr/bin/python3 python3; do
+		if command -v "$p" >/dev/null 2>&1 &&
+		   "$p" -c 'import yaml, jsonschema' 2>/dev/null; then
+			py=$p
+			break
+		fi
+	done
+	if [ -z "$py" ] || [ ! -r "$tarball" ]; then
+		echo "spec: needs python3 with yaml and jsonschema, and $tarball (make deps)"
+		echo "spec: 0 passed, 2 failed"
+		return 1
+	fi
+	stamp=$(stat -c '%s %Y' "$tarball")
+	if [ "$(cat "$kdir/.stamp" 2>/dev/null)" != "$stamp" ]; then
+		rm -rf "$kdir"
+		mkdir -p "$kdir"
+		if ! tar -xJf "$tarball" -C "$kdir" --strip-components=1 \
+			--wildcards '*/Documentation/netlink/genetlink-c.yaml' \
+			'*/tools/net/ynl/ynl-gen-c.py' '*/tools/net/ynl/lib/*'; then
+			echo "spec: cannot extract the schema and ynl-gen-c.py from $tarball"
+			echo "spec: 0 passed, 2 failed"
+			return 1
+		fi
+		# ynl-gen-c.py finds the tree's root by its MAINTAINERS file.
+		touch "$kdir/MAINTAINERS"
+		echo "$stamp" >"$kdir/.stamp"
+	fi
+
+	if "$py" - "$kdir/Documentation/netlink/genetlink-c.yaml" "$spec" <<'EOF'
+import sys, yaml, jsonschema
+schema = yaml.safe_load(open(sys.argv[1]))
+spec = yaml.safe_load(open(sys.argv[2]))
+try:
+    jsonschema.validate(spec, schema)
+except jsonschema.ValidationError as e:
+    print("spec: schema: %s: %s" % ("/".join(map(str, e.absolute_path)), e.message))
+    sys.exit(1)
+EOF
+	then
+		echo "ok spec validates against genetlink-c.yaml"
+		pass=$((pass + 1))
+	else
+		echo "not ok spec validates against genetlink-c.yaml"
+		fail=$((fail + 1))
+	fi
+
+	if spec_uapi_matches "$py" "$kdir" "$dir/gen" "$spec"; then
+		echo "ok ynl-gen-c.py's uapi header matches pciback_nl.h"
+		pass=$((pass + 1))
+	else
+		echo "not ok ynl-gen-c.py's uapi header matches pciback_nl.h"
+		fail=$((fail + 1))
+	fi
+
+	echo "spec: $pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+}
+
 suite tools make -s -C "$top/tools" check
+suite engine make -s -C "$top/tests/engine" check
+suite spec spec_check
 
 echo "check: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,744 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The co-assignment engine (see group.h for the interface).
+ *
+ * Plain C over a topology snapshot, built into the module and into the
+ * userspace unit tests (tests/engine/).  No allocation, no locking: the
+ * caller owns the snapshot and the result arrays.
+ *
+ * Two computations share the predicates ported from Linux:
+ *
+ * - pbnl_group_kernel() replays pci_device_group() (drivers/iommu/iommu.c)
+ *   for every function in probe order, including its "join the first
+ *   existing group found" behaviour, so that it gives exactly the groups of
+ *   /sys/kernel/iommu_groups on a native boot.
+ *
+ * - pbnl_group_closure() computes what must be hidden together.  It uses
+ *   the same relations, but in both directions (a bridge pulls in what lies
+ *   below it, not only the reverse) and transitively, so the closure of any
+ *   function contains its kernel group; then the reset and SR-IOV rules.
+ */
+#ifdef __KERNEL__
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/string.h>
+#else
+#include <errno.h>
+#include <stdio.h>
+#endif
+
+#include "group.h"
+
+#define PBNL_SLOT(devfn)	(((devfn) >> 3) & 0x1f)
+#define PBNL_FUNC(devfn)	((devfn) & 0x07)
+
+/* Bound on the alias recursion of get_pci_alias_group() (kernel stack). */
+#define PBNL_ALIAS_DEPTH	32
+
+static const struct pbnl_topo_fn *fn_of(const struct pbnl_topo *topo, int i)
+{
+	return &topo->fn[i];
+}
+
+static bool same_bus(const struct pbnl_topo_fn *a,
+		     const struct pbnl_topo_fn *b)
+{
+	return a->domain == b->domain && a->bus == b->bus;
+}
+
+static bool is_bridge(const struct pbnl_topo_fn *f)
+{
+	return f->hdr_type == PBNL_HDR_BRIDGE ||
+	       f->hdr_type == PBNL_HDR_CARDBUS;
+}
+
+static bool is_pcie_type(const struct pbnl_topo_fn *f, u8 type)
+{
+	return (f->flags & PBNL_TOPO_PCIE) && f->pcie_type == type;
+}
+
+static bool alias_bit(const struct pbnl_topo_fn *f, u8 devfn)
+{
+	return (f->dma_alias_mask[devfn >> 6] >> (devfn & 63)) & 1;
+}
+
+/* pci_devs_are_dma_aliases() */
+static bool dma_aliases(const struct pbnl_topo_fn *a,
+			const struct pbnl_topo_fn *b)
+{
+	return alias_bit(a, b->devfn) || alias_bit(b, a->devfn);
+}
+
+/* Is @i (or a function below it) below bridge @b? */
+static bool below(const struct pbnl_topo *topo, int i, int b)
+{
+	int n;
+
+	for (n = fn_of(topo, i)->upstream; n >= 0; n = fn_of(topo, n)->upstream)
+		if (n == b)
+			return true;
+	return false;
+}
+
+/* Indices in range, upstream chains end at a root bus, VFs have a PF. */
+static int validate(const struct pbnl_topo *topo)
+{
+	int i, n, depth;
+
+	if (!topo || topo->nr < 0 || (topo->nr && !topo->fn))
+		return -EINVAL;
+	for (i = 0; i < topo->nr; i++) {
+		const struct pbnl_topo_fn *f = fn_of(topo, i);
+
+		if ((f->flags & PBNL_TOPO_VF) &&
+		    (f->physfn < 0 || f->physfn >= topo->nr || f->physfn == i))
+			return -EINVAL;
+		depth = 0;
+		for (n = f->upstream; n >= 0; n = fn_of(topo, n)->upstream) {
+			if (n >= topo->nr || n == i || ++depth > topo->nr)
+				return -EINVAL;
+		}
+		if (n < -1)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* pci_acs_flags_enabled() */
+static bool acs_flags_enabled(const struct pbnl_topo_fn *f, u16 flags)
+{
+	if (!(f->flags & PBNL_TOPO_ACS_CAP))
+		return false;
+	/* Features missing from the capability are hard-wired enabled. */
+	flags &= f->acs_cap | PBNL_ACS_EC;
+	return (f->acs_ctrl & flags) == flags;
+}
+
+/* pci_acs_enabled() */
+static bool fn_acs_enabled(const struct pbnl_topo_fn *f, u16 flags)
+{
+	if (f->acs_quirk == PBNL_ACS_QUIRK_ISOLATED)
+		return true;
+	if (f->acs_quirk == PBNL_ACS_QUIRK_NOT_ISOLATED)
+		return false;
+	/* Conventional PCI and PCI-X devices never support ACS. */
+	if (!(f->flags & PBNL_TOPO_PCIE))
+		return false;
+	switch (f->pcie_type) {
+	case PBNL_PCIE_PCIE_BRIDGE:
+	case PBNL_PCIE_PCI_BRIDGE:
+	case PBNL_PCIE_RC_EC:
+		return false;
+	case PBNL_PCIE_DOWNSTREAM:
+	case PBNL_PCIE_ROOT_PORT:
+		return acs_flags_enabled(f, flags);
+	case PBNL_PCIE_ENDPOINT:
+	case PBNL_PCIE_UPSTREAM:
+	case PBNL_PCIE_LEG_END:
+	case PBNL_PCIE_RC_END:
+		if (!(f->flags & PBNL_TOPO_MULTIFUNCTION))
+			break;
+		return acs_flags_enabled(f, flags);
+	}
+	return true;
+}
+
+bool pbnl_group_acs_enabled(const struct pbnl_topo *topo, int idx, u16 flags)
+{
+	return fn_acs_enabled(fn_of(topo, idx), flags);
+}
+
+/* pci_acs_path_enabled(start, NULL, flags) */
+bool pbnl_group_acs_path_enabled(const struct pbnl_topo *topo, int idx,
+				 u16 flags)
+{
+	int i;
+
+	for (i = idx; i >= 0; i = fn_of(topo, i)->upstream)
+		if (!fn_acs_enabled(fn_of(topo, i), flags))
+			return false;
+	return true;
+}
+
+bool pbnl_group_has_function_reset(const struct pbnl_topo_fn *f)
+{
+	/* VFs must implement FLR (SR-IOV spec); Linux probes it anyway. */
+	if (f->flags & PBNL_TOPO_VF)
+		return true;
+	return f->reset_methods & PBNL_RESET_FUNCTION_MASK;
+}
+
+/*
+ * pci_for_each_dma_alias() as an iterator: the function itself first
+ * (@cur < 0), then every bridge that takes over its requester ID on the
+ * way up, until a PCI_DEV_FLAGS_BRIDGE_XLATE_ROOT bridge; -1 at the end.
+ * @cur is the previous answer.  (The dma_alias_mask entries, which the
+ * kernel reports as the function itself, make no difference to grouping
+ * and are left out; pci_real_dma_dev() is the caller's business.)
+ */
+static int next_dma_alias(const struct pbnl_topo *topo, int idx, int cur,
+			  u8 *how)
+{
+	int b;
+
+	*how = PBNL_GROUP_HOW_NONE;
+	if (cur < 0)
+		return idx;
+	for (b = fn_of(topo, cur)->upstream; b >= 0;
+	     b = fn_of(topo, b)->upstream) {
+		const struct pbnl_topo_fn *t = fn_of(topo, b);
+
+		if (t->flags & PBNL_TOPO_BRIDGE_XLATE_ROOT)
+			return -1;
+		if (!(t->flags & PBNL_TOPO_PCIE)) {
+			*how = PBNL_GROUP_HOW_PCI_BRIDGE;
+			return b;
+		}
+		if (t->pcie_type == PBNL_PCIE_PCI_BRIDGE) {
+			*how = PBNL_GROUP_HOW_PCIE_PCI_BRIDGE;
+			return b;
+		}
+		if (t->pcie_type == PBNL_PCIE_PCIE_BRIDGE) {
+			*how = PBNL_GROUP_HOW_PCIX_PCIE_BRIDGE;
+			return b;
+		}
+	}
+	return -1;
+}
+
+/* The upstream-most requester ID alias of @idx (data.pdev of iommu.c). */
+static int last_alias(const struct pbnl_topo *topo, int idx)
+{
+	int a, last = idx;
+	u8 how;
+
+	for (a = -1; (a = next_dma_alias(topo, idx, a, &how)) >= 0;)
+		last = a;
+	return last;
+}
+
+/* ---- pci_device_group() replay ---- */
+
+struct pbnl_kgroup {
+	const struct pbnl_topo *topo;
+	int *group_of;
+	u64 devfns[4];
+};
+
+static int kg_alias_group(struct pbnl_kgroup *kg, int idx, int depth);
+
+/* get_pci_function_alias_group() */
+static int kg_function_alias_group(struct pbnl_kgroup *kg, int idx, int depth)
+{
+	const struct pbnl_topo *topo = kg->topo;
+	const struct pbnl_topo_fn *f = fn_of(topo, idx);
+	int t, g;
+
+	if (!(f->flags & PBNL_TOPO_MULTIFUNCTION) ||
+	    fn_acs_enabled(f, PBNL_ACS_REQ))
+		return -1;
+
+	for (t = 0; t < topo->nr; t++) {
+		const struct pbnl_topo_fn *o = fn_of(topo, t);
+
+		if (t == idx || !same_bus(o, f) ||
+		    PBNL_SLOT(o->devfn) != PBNL_SLOT(f->devfn) ||
+		    fn_acs_enabled(o, PBNL_ACS_REQ))
+			continue;
+		g = kg_alias_group(kg, t, depth + 1);
+		if (g >= 0)
+			return g;
+	}
+	return -1;
+}
+
+/* get_pci_alias_group() */
+static int kg_alias_group(struct pbnl_kgroup *kg, int idx, int depth)
+{
+	const struct pbnl_topo *topo = kg->topo;
+	const struct pbnl_topo_fn *f = fn_of(topo, idx);
+	u64 bit = 1ULL << (f->devfn & 63);
+	int t, g;
+
+	if (kg->devfns[f->devfn >> 6] & bit)
+		return -1;
+	kg->devfns[f->devfn >> 6] |= bit;
+
+	if (kg->group_of[idx] >= 0)
+		return kg->group_of[idx];
+	if (depth > PBNL_ALIAS_DEPTH)
+		return -1;
+
+	for (t = 0; t < topo->nr; t++) {
+		const struct pbnl_topo_fn *o = fn_of(topo, t);
+
+		if (t == idx || !same_bus(o, f) || !dma_aliases(f, o))
+			continue;
+		g = kg_alias_group(kg, t, depth + 1);
+		if (g >= 0)
+			return g;
+		g = kg_function_alias_group(kg, t, depth + 1);
+		if (g >= 0)
+			return g;
+	}
+	return -1;
+}
+
+/* pci_device_group(): an existing group to join, or -1 for a new one. */
+static int kg_device_group(struct pbnl_kgroup *kg, int idx)
+{
+	const struct pbnl_topo *topo = kg->topo;
+	int pdev = idx, a, b, g;
+	u8 how;
+
+	/* the first alias with a group, else the last alias */
+	for (a = -1; (a = next_dma_alias(topo, idx, a, &how)) >= 0;) {
+		if (kg->group_of[a] >= 0)
+			return kg->group_of[a];
+		pdev = a;
+	}
+
+	for (b = fn_of(topo, pdev)->upstream; b >= 0;
+	     b = fn_of(topo, b)->upstream) {
+		if (pbnl_group_acs_path_enabled(topo, b, PBNL_ACS_REQ))
+			break;
+		pdev = b;
+		if (kg->group_of[b] >= 0)
+			return kg->group_of[b];
+	}
+
+	memset(kg->devfns, 0, sizeof(kg->devfns));
+	g = kg_alias_group(kg, pdev, 0);
+	if (g >= 0)
+		return g;
+	return kg_function_alias_group(kg, pdev, 0);
+}
+
+int pbnl_group_kernel(const struct pbnl_topo *topo, int *group_of)
+{
+	struct pbnl_kgroup kg = { .topo = topo, .group_of = group_of };
+	int i, g, nr_groups = 0;
+
+	if (validate(topo) || !group_of)
+		return -EINVAL;
+	for (i = 0; i < topo->nr; i++)
+		group_of[i] = -1;
+	for (i = 0; i < topo->nr; i++) {
+		g = kg_device_group(&kg, i);
+		group_of[i] = g >= 0 ? g : nr_groups++;
+	}
+	return nr_groups;
+}
+
+int pbnl_group_kernel_members(const struct pbnl_topo *topo, int idx,
+			      int *group_of, int *members, int max)
+{
+	int i, n = 0, ret;
+
+	ret = pbnl_group_kernel(topo, group_of);
+	if (ret < 0)
+		return ret;
+	if (idx < 0 || idx >= topo->nr)
+		return -EINVAL;
+	for (i = 0; i < topo->nr; i++) {
+		if (group_of[i] != group_of[idx])
+			continue;
+		if (n < max)
+			members[n] = i;
+		n++;
+	}
+	return n;
+}
+
+/* ---- the closure ---- */
+
+struct pbnl_closure {
+	const struct pbnl_topo *topo;
+	struct pbnl_group_result *res;
+	int err;
+};
+
+static struct pbnl_group_member *find_member(struct pbnl_group_result *res,
+					     int idx)
+{
+	int i;
+
+	for (i = 0; i < res->nr; i++)
+		if (res->members[i].idx == idx)
+			return &res->members[i];
+	return NULL;
+}
+
+static void add(struct pbnl_closure *c, int idx, enum pbnl_group_rule rule,
+		int cause, int via, u8 how)
+{
+	struct pbnl_group_result *res = c->res;
+	struct pbnl_group_member *m = find_member(res, idx);
+	int r;
+
+	if (!m) {
+		if (res->nr >= res->max) {
+			c->err = -ENOSPC;
+			return;
+		}
+		m = &res->members[res->nr++];
+		m->idx = idx;
+		m->rules = 0;
+		for (r = 0; r < PBNL_GROUP_NR_RULES; r++) {
+			m->cause[r] = -1;
+			m->via[r] = -1;
+			m->how[r] = PBNL_GROUP_HOW_NONE;
+		}
+	}
+	/* a requested function is there because it was asked for */
+	if (m->rules & (BIT(rule) | BIT(PBNL_GROUP_REQUESTED)))
+		return;
+	m->rules |= BIT(rule);
+	m->cause[rule] = cause;
+	m->via[rule] = via;
+	m->how[rule] = how;
+}
+
+/* Everything below bridge @b joins (not @b itself, not @skip). */
+static void add_subtree(struct pbnl_closure *c, int b, int skip,
+			enum pbnl_group_rule rule, int cause, int via, u8 how)
+{
+	int t;
+
+	for (t = 0; t < c->topo->nr; t++)
+		if (t != skip && below(c->topo, t, b))
+			add(c, t, rule, cause, via, how);
+}
+
+/* Rule MULTIFUNCTION: get_pci_function_alias_group() */
+static void rule_multifunction(struct pbnl_closure *c, int x)
+{
+	const struct pbnl_topo *topo = c->topo;
+	const struct pbnl_topo_fn *f = fn_of(topo, x);
+	int t;
+
+	if (!(f->flags & PBNL_TOPO_MULTIFUNCTION) ||
+	    fn_acs_enabled(f, PBNL_ACS_REQ))
+		return;
+	for (t = 0; t < topo->nr; t++) {
+		const struct pbnl_topo_fn *o = fn_of(topo, t);
+
+		if (t != x && same_bus(o, f) &&
+		    PBNL_SLOT(o->devfn) == PBNL_SLOT(f->devfn) &&
+		    !fn_acs_enabled(o, PBNL_ACS_REQ))
+			add(c, t, PBNL_GROUP_MULTIFUNCTION, x, -1,
+			    PBNL_GROUP_HOW_NONE);
+	}
+}
+
+/* Does the requester ID of @t pass as bridge @b's? */
+static u8 alias_reaches(const struct pbnl_topo *topo, int t, int b)
+{
+	int a;
+	u8 how;
+
+	for (a = -1; (a = next_dma_alias(topo, t, a, &how)) >= 0;)
+		if (a == b)
+			return how;
+	return PBNL_GROUP_HOW_NONE;
+}
+
+/* Rule ALIAS: requester ID aliasing and dma_alias_mask, both directions. */
+static void rule_alias(struct pbnl_closure *c, int x)
+{
+	const struct pbnl_topo *topo = c->topo;
+	const struct pbnl_topo_fn *f = fn_of(topo, x);
+	int a, t;
+	u8 how;
+
+	/* the bridges that take over x's requester ID */
+	for (a = -1; (a = next_dma_alias(topo, x, a, &how)) >= 0;)
+		if (a != x)
+			add(c, a, PBNL_GROUP_ALIAS, x, a, how);
+
+	/* the functions whose requester ID x takes over */
+	for (t = 0; is_bridge(f) && t < topo->nr; t++) {
+		how = t == x ? PBNL_GROUP_HOW_NONE : alias_reaches(topo, t, x);
+		if (how != PBNL_GROUP_HOW_NONE)
+			add(c, t, PBNL_GROUP_ALIAS, x, x, how);
+	}
+
+	/* pci_devs_are_dma_aliases() */
+	for (t = 0; t < topo->nr; t++) {
+		const struct pbnl_topo_fn *o = fn_of(topo, t);
+
+		if (t != x && same_bus(o, f) && dma_aliases(f, o))
+			add(c, t, PBNL_GROUP_ALIAS, x, x,
+			    PBNL_GROUP_HOW_DMA_ALIAS);
+	}
+}
+
+/*
+ * Rule ACS.  pci_device_group() walks up from x's last requester ID alias
+ * while the path to the root is not ACS-isolated; it stops at F, the
+ * topmost bridge lacking ACS, and everything below F ends up with F.  A
+ * bridge x lacking ACS itself is such an F for what lies below it.
+ */
+static void rule_acs(struct pbnl_closure *c, int x, u32 opts)
+{
+	const struct pbnl_topo *topo = c->topo;
+	const struct pbnl_topo_fn *f = fn_of(topo, x);
+	int b, top = -1, p, q;
+
+	if (is_bridge(f) && !fn_acs_enabled(f, PBNL_ACS_REQ))
+		top = x;
+	for (b = fn_of(topo, last_alias(topo, x))->upstream; b >= 0;
+	     b = fn_of(topo, b)->upstream)
+		if (!fn_acs_enabled(fn_of(topo, b), PBNL_ACS_REQ))
+			top = b;
+	if (top >= 0) {
+		if (top != x)
+			add(c, top, PBNL_GROUP_ACS, x, top,
+			    PBNL_GROUP_HOW_NO_ACS);
+		add_subtree(c, top, x, PBNL_GROUP_ACS, x, top,
+			    PBNL_GROUP_HOW_NO_ACS);
+	}
+
+	if (!(opts & PBNL_GROUP_OPT_SWITCH_PEERS))
+		return;
+	/*
+	 * A switch bus (the secondary bus of bridge b) with a downstream port
+	 * lacking ACS: its ports and all below them go together.
+	 */
+	for (p = x; p >= 0; p = fn_of(topo, p)->upstream) {
+		b = fn_of(topo, p)->upstream;
+		if (b < 0)
+			break;
+		for (q = 0; q < topo->nr; q++) {
+			const struct pbnl_topo_fn *o = fn_of(topo, q);
+
+			if (o->upstream == b && same_bus(o, fn_of(topo, p)) &&
+			    is_pcie_type(o, PBNL_PCIE_DOWNSTREAM) &&
+			    !fn_acs_enabled(o, PBNL_ACS_REQ))
+				break;
+		}
+		if (q < topo->nr)
+			add_subtree(c, b, x, PBNL_GROUP_ACS, x, q,
+				    PBNL_GROUP_HOW_SWITCH_PEER);
+	}
+}
+
+/* Can x be reset at all, given that it has no function-level reset? */
+static bool bus_reset_possible(const struct pbnl_topo *topo, int x)
+{
+	const struct pbnl_topo_fn *f = fn_of(topo, x);
+
+	return f->upstream >= 0 && !(f->flags & PBNL_TOPO_NO_BUS_RESET);
+}
+
+/* Rule RESET: only a secondary bus reset of x's bus can reset x. */
+static void rule_reset(struct pbnl_closure *c, int x)
+{
+	const struct pbnl_topo *topo = c->topo;
+	int b = fn_of(topo, x)->upstream;
+
+	if (pbnl_group_has_function_reset(fn_of(topo, x)) ||
+	    !bus_reset_possible(topo, x))
+		return;
+	add_subtree(c, b, x, PBNL_GROUP_RESET, x, b, PBNL_GROUP_HOW_NONE);
+}
+
+/* Rule SRIOV: a PF with enabled VFs brings them along. */
+static void rule_sriov(struct pbnl_closure *c, int x)
+{
+	const struct pbnl_topo *topo = c->topo;
+	int t;
+
+	if (!(fn_of(topo, x)->flags & PBNL_TOPO_PF) || !fn_of(topo, x)->num_vfs)
+		return;
+	for (t = 0; t < topo->nr; t++) {
+		const struct pbnl_topo_fn *o = fn_of(topo, t);
+
+		if ((o->flags & PBNL_TOPO_VF) && o->physfn == x)
+			add(c, t, PBNL_GROUP_SRIOV, x, x, PBNL_GROUP_HOW_NONE);
+	}
+}
+
+static void verdict(struct pbnl_group_result *res, enum pbnl_group_verdict v,
+		    int idx)
+{
+	if (res->verdict & BIT(v))
+		return;
+	res->verdict |= BIT(v);
+	res->verdict_dev[v] = idx;
+}
+
+static void judge(const struct pbnl_topo *topo, struct pbnl_group_result *res,
+		  int x)
+{
+	const struct pbnl_topo_fn *f = fn_of(topo, x);
+
+	if (is_bridge(f))
+		verdict(res, PBNL_GROUP_V_BRIDGE, x);
+	if (f->hdr_type == PBNL_HDR_CARDBUS)
+		verdict(res, PBNL_GROUP_V_CARDBUS, x);
+	if ((f->flags & PBNL_TOPO_HOST_BRIDGE) ||
+	    is_pcie_type(f, PBNL_PCIE_ROOT_PORT))
+		verdict(res, PBNL_GROUP_V_HOST, x);
+	if (!pbnl_group_has_function_reset(f) && !bus_reset_possible(topo, x))
+		verdict(res, PBNL_GROUP_V_NO_RESET, x);
+	if (f->flags & PBNL_TOPO_IN_USE)
+		verdict(res, PBNL_GROUP_V_IN_USE, x);
+}
+
+int pbnl_group_closure(const struct pbnl_topo *topo, const int *req,
+		       int nr_req, u32 opts, struct pbnl_group_result *res)
+{
+	struct pbnl_closure c = { .topo = topo, .res = res };
+	int i, x;
+
+	if (validate(topo) || !res || res->max < 0 || (res->max && !res->members) ||
+	    nr_req < 0 || (nr_req && !req))
+		return -EINVAL;
+	res->nr = 0;
+	res->verdict = 0;
+	for (i = 0; i < PBNL_GROUP_NR_VERDICTS; i++)
+		res->verdict_dev[i] = -1;
+	for (i = 0; i < nr_req; i++)
+		if (req[i] < 0 || req[i] >= topo->nr)
+			return -EINVAL;
+
+	for (i = 0; i < nr_req && !c.err; i++)
+		add(&c, req[i], PBNL_GROUP_REQUESTED, -1, -1,
+		    PBNL_GROUP_HOW_NONE);
+
+	/* res->members is the work list: each member is expanded once. */
+	for (i = 0; i < res->nr && !c.err; i++) {
+		x = res->members[i].idx;
+		rule_multifunction(&c, x);
+		rule_alias(&c, x);
+		rule_acs(&c, x, opts);
+		if (opts & PBNL_GROUP_OPT_RESET)
+			rule_reset(&c, x);
+		rule_sriov(&c, x);
+		judge(topo, res, x);
+	}
+	return c.err;
+}
+
+/* ---- text ---- */
+
+int pbnl_group_name(const struct pbnl_topo *topo, int idx, char *buf,
+		    size_t len)
+{
+	const struct pbnl_topo_fn *f;
+
+	if (!topo || idx < 0 || idx >= topo->nr)
+		return snprintf(buf, len, "(none)");
+	f = fn_of(topo, idx);
+	return snprintf(buf, len, "%04x:%02x:%02x.%d", f->domain, f->bus,
+			PBNL_SLOT(f->devfn), PBNL_FUNC(f->devfn));
+}
+
+static const char *bridge_kind(u8 how)
+{
+	switch (how) {
+	case PBNL_GROUP_HOW_PCIE_PCI_BRIDGE:
+		return "PCIe-to-PCI bridge";
+	case PBNL_GROUP_HOW_PCIX_PCIE_BRIDGE:
+		return "PCI/PCI-X-to-PCIe bridge";
+	default:
+		return "conventional PCI bridge";
+	}
+}
+
+int pbnl_group_reason(const struct pbnl_topo *topo,
+		      const struct pbnl_group_member *m,
+		      enum pbnl_group_rule rule, char *buf, size_t len)
+{
+	char cause[24], via[24];
+	int c, v;
+
+	if (rule < 0 || rule >= PBNL_GROUP_NR_RULES ||
+	    !(m->rules & BIT(rule)))
+		return snprintf(buf, len, "(none)");
+	c = m->cause[rule];
+	v = m->via[rule];
+	pbnl_group_name(topo, c, cause, sizeof(cause));
+	pbnl_group_name(topo, v, via, sizeof(via));
+
+	switch (rule) {
+	case PBNL_GROUP_REQUESTED:
+		return snprintf(buf, len, "requested");
+	case PBNL_GROUP_MULTIFUNCTION:
+		return snprintf(buf, len,
+				"function of the same multifunction device as %s without ACS isolation",
+				cause);
+	case PBNL_GROUP_ALIAS:
+		if (m->how[rule] == PBNL_GROUP_HOW_DMA_ALIAS)
+			return snprintf(buf, len, "DMA alias of %s", cause);
+		if (m->idx == v)
+			return snprintf(buf, len,
+					"%s that takes over the requester ID of %s (requester ID aliasing)",
+					bridge_kind(m->how[rule]), cause);
+		if (c == v)
+			return snprintf(buf, len,
+					"behind the same %s %s (requester ID aliasing)",
+					bridge_kind(m->how[rule]), via);
+		return snprintf(buf, len,
+				"behind the same %s %s as %s (requester ID aliasing)",
+				bridge_kind(m->how[rule]), via, cause);
+	case PBNL_GROUP_ACS:
+		if (m->how[rule] == PBNL_GROUP_HOW_SWITCH_PEER)
+			return snprintf(buf, len,
+					"on the same switch as %s, whose port %s lacks ACS",
+					cause, via);
+		if (m->idx == v)
+			return snprintf(buf, len,
+					"lacks ACS isolation, and %s is below it",
+					cause);
+		if (c == v)
+			return snprintf(buf, len, "below %s which lacks ACS",
+					via);
+		return snprintf(buf, len, "below %s which lacks ACS, like %s",
+				via, cause);
+	case PBNL_GROUP_RESET:
+		return snprintf(buf, len,
+				"shares bus reset on bus %04x:%02x with %s (no function-level reset)",
+				fn_of(topo, c)->domain, fn_of(topo, c)->bus,
+				cause);
+	case PBNL_GROUP_SRIOV:
+		return snprintf(buf, len, "VF of PF %s", cause);
+	default:
+		return snprintf(buf, len, "(none)");
+	}
+}
+
+const char *pbnl_group_verdict_str(enum pbnl_group_verdict v)
+{
+	switch (v) {
+	case PBNL_GROUP_V_BRIDGE:
+		return "contains a bridge or port";
+	case PBNL_GROUP_V_HOST:
+		return "contains a host bridge or root port";
+	case PBNL_GROUP_V_NO_RESET:
+		return "a member has no usable reset";
+	case PBNL_GROUP_V_IN_USE:
+		return "a member is in use by dom0";
+	case PBNL_GROUP_V_CARDBUS:
+		return "contains a CardBus bridge";
+	default:
+		return NULL;
+	}
+}
+
+const char *pbnl_group_rule_str(enum pbnl_group_rule rule)
+{
+	static const char * const names[PBNL_GROUP_NR_RULES] = {
+		[PBNL_GROUP_REQUESTED] = "requested",
+		[PBNL_GROUP_MULTIFUNCTION] = "multifunction",
+		[PBNL_GROUP_ALIAS] = "alias",
+		[PBNL_GROUP_ACS] = "acs",
+		[PBNL_GROUP_RESET] = "reset",
+		[PBNL_GROUP_SRIOV] = "sriov",
+	};
+
+	if (rule < 0 || rule >= PBNL_GROUP_NR_RULES)
+		return NULL;
+	return names[rule];
+}
