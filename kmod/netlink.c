@@ -143,11 +143,12 @@ static const struct nla_policy pbnl_op_policy[PCIBACK_A_OP_FLAGS + 1] = {
 	[PCIBACK_A_OP_FLAGS] = NLA_POLICY_MASK(NLA_U32,
 					       PCIBACK_OP_FLAG_DRY_RUN |
 					       PCIBACK_OP_FLAG_FORCE |
-					       PCIBACK_OP_FLAG_ALLOW_BRIDGE),
+					       PCIBACK_OP_FLAG_ALLOW_BRIDGE |
+					       PCIBACK_OP_FLAG_IOMMU_GROUP),
 };
 
 /* The devices of a request, in order, referenced; duplicates refused. */
-static int pbnl_op_parse(struct pbnl_op *op, struct genl_info *info)
+int pbnl_op_parse(struct pbnl_op *op, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
 	unsigned int count = 0, i;
@@ -334,6 +335,12 @@ static const struct genl_ops pbnl_ops[] = {
 	{
 		.cmd = PCIBACK_CMD_DEV_UNHIDE,
 		.doit = pbnl_op_doit,
+		.policy = pbnl_op_policy,
+		.maxattr = ARRAY_SIZE(pbnl_op_policy) - 1,
+	},
+	{
+		.cmd = PCIBACK_CMD_GROUP_GET,
+		.doit = pbnl_group_doit,
 		.policy = pbnl_op_policy,
 		.maxattr = ARRAY_SIZE(pbnl_op_policy) - 1,
 	},

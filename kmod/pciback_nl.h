@@ -36,6 +36,11 @@ extern struct genl_family pbnl_family;
 int pbnl_netlink_init(void);
 void pbnl_netlink_exit(void);
 void pbnl_notify(struct pci_dev *pdev, u32 event);
+struct pbnl_op;
+int pbnl_op_parse(struct pbnl_op *op, struct genl_info *info);
+
+/* coassign.c: group-get */
+int pbnl_group_doit(struct sk_buff *skb, struct genl_info *info);
 
 /* pciback.c: xen-pciback, found at run time */
 struct device_driver *pbnl_pciback_get(struct netlink_ext_ack *extack);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: the unit tests that need no VM (built with ASan and UBSan).
+# make check: the unit tests that need no VM (built with ASan and UBSan),
+# and the check of the netlink spec against the kernel's YNL tools.
 # Ends with "check: N passed, N failed".
 set -uo pipefail
 

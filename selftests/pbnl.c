@@ -275,6 +275,56 @@ static void result_str(char *dst, const struct nlattr *a)
 	dst[len] = '\0';
 }
 
+/* A group-get reply: members and verdict. */
+static int parse_group(const struct nlmsghdr *nlh, struct pbnl_reply *rep)
+{
+	size_t off = NLMSG_HDRLEN + GENL_HDRLEN;
+
+	while (off + NLA_HDRLEN <= nlh->nlmsg_len) {
+		const struct nlattr *a = (const void *)((const char *)nlh + off);
+		size_t moff = NLA_HDRLEN;
+
+		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > nlh->nlmsg_len)
+			return -EPROTO;
+		off += NLA_ALIGN(a->nla_len);
+		switch (a->nla_type & NLA_TYPE_MASK) {
+		case PCIBACK_A_GROUP_VERDICT:
+			memcpy(&rep->verdict, (const char *)a + NLA_HDRLEN, 4);
+			continue;
+		case PCIBACK_A_GROUP_VERDICT_REASON:
+			result_str(rep->verdict_reason, a);
+			continue;
+		case PCIBACK_A_GROUP_MEMBER:
+			break;
+		default:
+			continue;
+		}
+		rep->members = realloc(rep->members,
+				       (rep->nmembers + 1) * sizeof(*rep->members));
+		rep->member_rules = realloc(rep->member_rules,
+					    (rep->nmembers + 1) * sizeof(uint32_t));
+		if (!rep->members || !rep->member_rules)
+			return -ENOMEM;
+		rep->members[rep->nmembers][0] = '\0';
+		rep->member_rules[rep->nmembers] = 0;
+		while (moff + NLA_HDRLEN <= a->nla_len) {
+			const struct nlattr *b = (const void *)((const char *)a + moff);
+
+			if (b->nla_len < NLA_HDRLEN || moff + b->nla_len > a->nla_len)
+				return -EPROTO;
+			if ((b->nla_type & NLA_TYPE_MASK) == PCIBACK_A_MEMBER_NAME)
+				result_str(rep->members[rep->nmembers], b);
+			if ((b->nla_type & NLA_TYPE_MASK) == PCIBACK_A_MEMBER_RULES &&
+			    b->nla_len == NLA_HDRLEN + 4)
+				memcpy(&rep->member_rules[rep->nmembers],
+				       (const char *)b + NLA_HDRLEN, 4);
+			moff += NLA_ALIGN(b->nla_len);
+		}
+		rep->nmembers++;
+	}
+	return 0;
+}
+
 /* The results of a dev-hide / dev-unhide reply. */
 static int parse_results(const struct nlmsghdr *nlh, struct pbnl_reply *rep)
 {
@@ -409,6 +459,16 @@ int pbnl_transact(struct pbnl_sock *s, struct pbnl_req *r,
 			}
 			if (nlh->nlmsg_type == s->family &&
 			    nlh->nlmsg_len >= NLMSG_HDRLEN + GENL_HDRLEN &&
+			    ((struct genlmsghdr *)NLMSG_DATA(nlh))->cmd ==
+			    PCIBACK_CMD_GROUP_GET) {
+				int ret = parse_group(nlh, rep);
+
+				if (ret)
+					return ret;
+				continue;
+			}
+			if (nlh->nlmsg_type == s->family &&
+			    nlh->nlmsg_len >= NLMSG_HDRLEN + GENL_HDRLEN &&
 			    (((struct genlmsghdr *)NLMSG_DATA(nlh))->cmd ==
 			     PCIBACK_CMD_DEV_HIDE ||
 			     ((struct genlmsghdr *)NLMSG_DATA(nlh))->cmd ==
@@ -436,6 +496,11 @@ int pbnl_transact(struct pbnl_sock *s, struct pbnl_req *r,
 
 void pbnl_reply_free(struct pbnl_reply *rep)
 {
+	free(rep->members);
+	free(rep->member_rules);
+	rep->members = NULL;
+	rep->member_rules = NULL;
+	rep->nmembers = 0;
 	free(rep->results);
 	rep->results = NULL;
 	rep->nresults = 0;
@@ -468,6 +533,20 @@ int pbnl_op(struct pbnl_sock *s, uint8_t cmd, const char *const *names,
 	size_t i;
 
 	pbnl_req_init(&r, s, cmd, 0);
+	for (i = 0; i < n; i++)
+		pbnl_req_put_str(&r, PCIBACK_A_OP_DEV_NAME, names[i]);
+	if (flags)
+		pbnl_req_put(&r, PCIBACK_A_OP_FLAGS, &flags, sizeof(flags));
+	return pbnl_transact(s, &r, rep);
+}
+
+int pbnl_group(struct pbnl_sock *s, const char *const *names, size_t n,
+	       uint32_t flags, struct pbnl_reply *rep)
+{
+	struct pbnl_req r;
+	size_t i;
+
+	pbnl_req_init(&r, s, PCIBACK_CMD_GROUP_GET, 0);
 	for (i = 0; i < n; i++)
 		pbnl_req_put_str(&r, PCIBACK_A_OP_DEV_NAME, names[i]);
 	if (flags)

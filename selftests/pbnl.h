@@ -68,6 +68,12 @@ struct pbnl_reply {
 	bool truncated;			/* a reply did not fit the buffer */
 	struct pbnl_result *results;	/* dev-hide / dev-unhide */
 	size_t nresults;
+	/* group-get */
+	char (*members)[PBNL_STR_MAX];
+	uint32_t *member_rules;
+	size_t nmembers;
+	uint32_t verdict;
+	char verdict_reason[PBNL_STR_MAX * 2];
 };
 
 int pbnl_open(struct pbnl_sock *s);
@@ -91,6 +97,10 @@ int pbnl_get(struct pbnl_sock *s, const char *name, struct pbnl_reply *rep);
 /* dev-hide or dev-unhide of @n devices with PCIBACK_OP_FLAG_* @flags. */
 int pbnl_op(struct pbnl_sock *s, uint8_t cmd, const char *const *names,
 	    size_t n, uint32_t flags, struct pbnl_reply *rep);
+
+/* group-get of @n devices with PCIBACK_OP_FLAG_* @flags. */
+int pbnl_group(struct pbnl_sock *s, const char *const *names, size_t n,
+	       uint32_t flags, struct pbnl_reply *rep);
 
 /* A socket subscribed to the "monitor" group. */
 int pbnl_monitor_open(struct pbnl_sock *s);

@@ -48,11 +48,52 @@ enum pciback_sriov_role {
  *	assigned to a guest
  * @PCIBACK_OP_FLAG_ALLOW_BRIDGE: dev-hide may take bridges (xen-pciback then
  *	claims everything below them on later probes)
+ * @PCIBACK_OP_FLAG_IOMMU_GROUP: group-get of one device answers with the
+ *	group Linux's IOMMU layer would form (no reset rule), for comparison
+ *	with /sys/kernel/iommu_groups
  */
 enum pciback_op_flags {
 	PCIBACK_OP_FLAG_DRY_RUN = 1,
 	PCIBACK_OP_FLAG_FORCE = 2,
 	PCIBACK_OP_FLAG_ALLOW_BRIDGE = 4,
+	PCIBACK_OP_FLAG_IOMMU_GROUP = 8,
+};
+
+/**
+ * enum pciback_group_rule - why a device belongs to a co-assignment group
+ * @PCIBACK_GROUP_RULE_REQUESTED: it was named in the request
+ * @PCIBACK_GROUP_RULE_MULTIFUNCTION: a function of the same multifunction
+ *	device, not isolated by ACS
+ * @PCIBACK_GROUP_RULE_ALIAS: requester ID aliasing (behind a PCIe-to-PCI or
+ *	conventional bridge) or a DMA alias quirk
+ * @PCIBACK_GROUP_RULE_ACS: below a bridge or port on the path to the root
+ *	that lacks ACS isolation
+ * @PCIBACK_GROUP_RULE_RESET: shares the only usable reset (a bus reset)
+ * @PCIBACK_GROUP_RULE_SRIOV: a VF of a PF in the group
+ */
+enum pciback_group_rule {
+	PCIBACK_GROUP_RULE_REQUESTED = 1,
+	PCIBACK_GROUP_RULE_MULTIFUNCTION = 2,
+	PCIBACK_GROUP_RULE_ALIAS = 4,
+	PCIBACK_GROUP_RULE_ACS = 8,
+	PCIBACK_GROUP_RULE_RESET = 16,
+	PCIBACK_GROUP_RULE_SRIOV = 32,
+};
+
+/**
+ * enum pciback_group_verdict - why a group cannot be passed through
+ * @PCIBACK_GROUP_VERDICT_BRIDGE: it contains a bridge or PCIe port
+ * @PCIBACK_GROUP_VERDICT_HOST: it contains a host bridge or root port
+ * @PCIBACK_GROUP_VERDICT_NO_RESET: a member has no usable reset
+ * @PCIBACK_GROUP_VERDICT_IN_USE: a member is in use by dom0
+ * @PCIBACK_GROUP_VERDICT_CARDBUS: a member is a CardBus bridge
+ */
+enum pciback_group_verdict {
+	PCIBACK_GROUP_VERDICT_BRIDGE = 1,
+	PCIBACK_GROUP_VERDICT_HOST = 2,
+	PCIBACK_GROUP_VERDICT_NO_RESET = 4,
+	PCIBACK_GROUP_VERDICT_IN_USE = 8,
+	PCIBACK_GROUP_VERDICT_CARDBUS = 16,
 };
 
 /**
@@ -122,11 +163,32 @@ enum {
 	PCIBACK_A_RESULT_MAX = (__PCIBACK_A_RESULT_MAX - 1)
 };
 
+/* Attribute set "group": the reply of group-get. */
+enum {
+	PCIBACK_A_GROUP_MEMBER = 1,
+	PCIBACK_A_GROUP_VERDICT,
+	PCIBACK_A_GROUP_VERDICT_REASON,
+
+	__PCIBACK_A_GROUP_MAX,
+	PCIBACK_A_GROUP_MAX = (__PCIBACK_A_GROUP_MAX - 1)
+};
+
+/* Attribute set "member": one device of a group. */
+enum {
+	PCIBACK_A_MEMBER_NAME = 1,
+	PCIBACK_A_MEMBER_RULES,
+	PCIBACK_A_MEMBER_REASON,
+
+	__PCIBACK_A_MEMBER_MAX,
+	PCIBACK_A_MEMBER_MAX = (__PCIBACK_A_MEMBER_MAX - 1)
+};
+
 enum {
 	PCIBACK_CMD_DEV_GET = 1,
 	PCIBACK_CMD_DEV_HIDE,
 	PCIBACK_CMD_DEV_UNHIDE,
 	PCIBACK_CMD_DEV_NTF,
+	PCIBACK_CMD_GROUP_GET,
 
 	__PCIBACK_CMD_MAX,
 	PCIBACK_CMD_MAX = (__PCIBACK_CMD_MAX - 1)
