@@ -409,18 +409,6 @@ TEST_F(pbnl, unknown_command_is_eopnotsupp)
 	EXPECT_EQ(-EOPNOTSUPP, self->rep.err);
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -errno;
-}
-
 /* A device handed to xen-pciback the old way is reported as held by it. */
 TEST_F(pbnl, pciback_bound_device_is_reported)
 {
@@ -446,9 +434,9 @@ TEST_F(pbnl, pciback_bound_device_is_reported)
 		SKIP(return, "no e1000 in this topology");
 	snprintf(drv, sizeof(drv), "%s", d->driver);
 
-	ASSERT_EQ(0, write_str("/sys/bus/pci/drivers/e1000/unbind", bdf));
-	ASSERT_EQ(0, write_str("/sys/bus/pci/drivers/pciback/new_slot", bdf));
-	ASSERT_EQ(0, write_str("/sys/bus/pci/drivers/pciback/bind", bdf));
+	ASSERT_EQ(0, pbnl_write_str("/sys/bus/pci/drivers/e1000/unbind", bdf));
+	ASSERT_EQ(0, pbnl_write_str("/sys/bus/pci/drivers/pciback/new_slot", bdf));
+	ASSERT_EQ(0, pbnl_write_str("/sys/bus/pci/drivers/pciback/bind", bdf));
 
 	ASSERT_EQ(0, pbnl_get(&self->s, bdf, &one));
 	EXPECT_EQ(0, one.err);
@@ -458,9 +446,9 @@ TEST_F(pbnl, pciback_bound_device_is_reported)
 	pbnl_reply_free(&one);
 
 	/* give it back */
-	EXPECT_EQ(0, write_str("/sys/bus/pci/drivers/pciback/unbind", bdf));
-	EXPECT_EQ(0, write_str("/sys/bus/pci/drivers/pciback/remove_slot", bdf));
-	EXPECT_EQ(0, write_str("/sys/bus/pci/drivers/e1000/bind", bdf));
+	EXPECT_EQ(0, pbnl_write_str("/sys/bus/pci/drivers/pciback/unbind", bdf));
+	EXPECT_EQ(0, pbnl_write_str("/sys/bus/pci/drivers/pciback/remove_slot", bdf));
+	EXPECT_EQ(0, pbnl_write_str("/sys/bus/pci/drivers/e1000/bind", bdf));
 	ASSERT_EQ(0, pbnl_get(&self->s, bdf, &one));
 	ASSERT_EQ((size_t)1, one.ndevs);
 	EXPECT_FALSE(one.devs[0].pciback);

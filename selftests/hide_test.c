@@ -27,20 +27,6 @@
 #define FAULT_KNOB "/sys/module/pciback_nl/parameters/fault"
 #define WINDOW_KNOB "/sys/module/pciback_nl/parameters/window_ms"
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : (int)n;
-}
-
 /* The driver bound to @bdf according to sysfs, "" if none. */
 static const char *driver_of(const char *bdf)
 {
@@ -174,8 +160,8 @@ FIXTURE_TEARDOWN(hide)
 
 	if (!self->names[0])
 		return;
-	write_str(FAULT_KNOB, "");
-	write_str(WINDOW_KNOB, "0");
+	pbnl_write_str(FAULT_KNOB, "");
+	pbnl_write_str(WINDOW_KNOB, "0");
 	for (i = 0; i < 4; i++) {
 		if (strcmp(driver_of(self->names[i]), self->drv[i])) {
 			struct pbnl_reply r;
@@ -364,7 +350,7 @@ TEST_F(hide, failure_at_every_step_rolls_back)
 	if (access(FAULT_KNOB, F_OK))
 		SKIP(return, "module built without fault injection");
 	for (i = 0; i < ARRAY_SIZE(steps); i++) {
-		ASSERT_EQ(0, write_str(FAULT_KNOB, steps[i]));
+		ASSERT_EQ(0, pbnl_write_str(FAULT_KNOB, steps[i]));
 		ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, self->names,
 				     4, 0, &self->rep));
 		EXPECT_EQ(-EIO, self->rep.err) TH_LOG("fault %s", steps[i]);
@@ -388,7 +374,7 @@ TEST_F(hide, unhide_failure_keeps_all_hidden)
 	ASSERT_EQ(0, self->rep.err);
 	for (i = 0; i < ARRAY_SIZE(steps); i++) {
 		pbnl_reply_free(&self->rep);
-		ASSERT_EQ(0, write_str(FAULT_KNOB, steps[i]));
+		ASSERT_EQ(0, pbnl_write_str(FAULT_KNOB, steps[i]));
 		ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, self->names,
 				     4, 0, &self->rep));
 		EXPECT_EQ(-EIO, self->rep.err) TH_LOG("fault %s", steps[i]);
@@ -433,7 +419,7 @@ TEST_F(hide, notifications_follow_every_change)
 	}
 	if (!access(FAULT_KNOB, F_OK)) {
 		pbnl_reply_free(&self->rep);
-		ASSERT_EQ(0, write_str(FAULT_KNOB, "attach:2"));
+		ASSERT_EQ(0, pbnl_write_str(FAULT_KNOB, "attach:2"));
 		ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, self->names,
 				     2, 0, &self->rep));
 		EXPECT_EQ(-EIO, self->rep.err);
@@ -455,13 +441,13 @@ TEST_F(hide, stays_hidden_across_remove_and_rescan)
 			     &self->rep));
 	ASSERT_EQ(0, self->rep.err);
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", self->names[2]);
-	ASSERT_EQ(0, write_str(path, "1"));
+	ASSERT_EQ(0, pbnl_write_str(path, "1"));
 	ASSERT_NE(0, access(path, F_OK));
-	ASSERT_EQ(0, write_str("/sys/bus/pci/rescan", "1"));
+	ASSERT_EQ(0, pbnl_write_str("/sys/bus/pci/rescan", "1"));
 	EXPECT_STREQ("pciback", driver_of(self->names[2]));
 	EXPECT_STREQ("pciback", override_of(self->names[2]));
 	/* an explicit probe does not hand it to e1000 either */
-	write_str("/sys/bus/pci/drivers_probe", self->names[2]);
+	pbnl_write_str("/sys/bus/pci/drivers_probe", self->names[2]);
 	EXPECT_STREQ("pciback", driver_of(self->names[2]));
 }
 
@@ -568,18 +554,18 @@ TEST_F(hide, echo_sequence_races_but_hide_does_not)
 	int st;
 
 	snprintf(unbind, sizeof(unbind), "/sys/bus/pci/drivers/%s/unbind", self->drv[3]);
-	ASSERT_EQ(0, write_str(unbind, bdf));
+	ASSERT_EQ(0, pbnl_write_str(unbind, bdf));
 	/* something (udev, a module load, another tool) triggers a probe */
-	ASSERT_EQ(0, write_str("/sys/bus/pci/drivers_probe", bdf));
-	ASSERT_EQ(0, write_str("/sys/bus/pci/drivers/pciback/new_slot", bdf));
-	EXPECT_NE(0, write_str("/sys/bus/pci/drivers/pciback/bind", bdf));
+	ASSERT_EQ(0, pbnl_write_str("/sys/bus/pci/drivers_probe", bdf));
+	ASSERT_EQ(0, pbnl_write_str("/sys/bus/pci/drivers/pciback/new_slot", bdf));
+	EXPECT_NE(0, pbnl_write_str("/sys/bus/pci/drivers/pciback/bind", bdf));
 	EXPECT_STREQ(self->drv[3], driver_of(bdf)) TH_LOG("the host driver won the race");
-	write_str("/sys/bus/pci/drivers/pciback/remove_slot", bdf);
+	pbnl_write_str("/sys/bus/pci/drivers/pciback/remove_slot", bdf);
 
 	if (access(WINDOW_KNOB, F_OK))
 		SKIP(return, "module built without fault injection");
 	/* the same probes, hammering through dev-hide's release/attach window */
-	ASSERT_EQ(0, write_str(WINDOW_KNOB, "1000"));
+	ASSERT_EQ(0, pbnl_write_str(WINDOW_KNOB, "1000"));
 	racer = fork();
 	ASSERT_LE(0, racer);
 	if (!racer) {
@@ -587,7 +573,7 @@ TEST_F(hide, echo_sequence_races_but_hide_does_not)
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		do {
-			write_str("/sys/bus/pci/drivers_probe", bdf);
+			pbnl_write_str("/sys/bus/pci/drivers_probe", bdf);
 			usleep(20000);
 			clock_gettime(CLOCK_MONOTONIC, &t);
 		} while (t.tv_sec - t0.tv_sec < 2);
@@ -613,8 +599,8 @@ TEST_F(hide, concurrent_clients)
 			continue;
 		if (i == 2) {
 			for (int k = 0; k < 200; k++) {
-				write_str("/sys/bus/pci/drivers_probe", self->names[k % 4]);
-				write_str("/sys/bus/pci/rescan", "1");
+				pbnl_write_str("/sys/bus/pci/drivers_probe", self->names[k % 4]);
+				pbnl_write_str("/sys/bus/pci/rescan", "1");
 			}
 			_exit(0);
 		} else {

@@ -3,6 +3,7 @@
  * Raw generic netlink helpers for the pciback_nl selftests.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -543,15 +544,7 @@ int pbnl_op(struct pbnl_sock *s, uint8_t cmd, const char *const *names,
 int pbnl_group(struct pbnl_sock *s, const char *const *names, size_t n,
 	       uint32_t flags, struct pbnl_reply *rep)
 {
-	struct pbnl_req r;
-	size_t i;
-
-	pbnl_req_init(&r, s, PCIBACK_CMD_GROUP_GET, 0);
-	for (i = 0; i < n; i++)
-		pbnl_req_put_str(&r, PCIBACK_A_OP_DEV_NAME, names[i]);
-	if (flags)
-		pbnl_req_put(&r, PCIBACK_A_OP_FLAGS, &flags, sizeof(flags));
-	return pbnl_transact(s, &r, rep);
+	return pbnl_op(s, PCIBACK_CMD_GROUP_GET, names, n, flags, rep);
 }
 
 /* The id of multicast group "monitor", from a CTRL_CMD_GETFAMILY reply. */
@@ -658,6 +651,20 @@ int pbnl_monitor_next(struct pbnl_sock *s, struct pbnl_dev *d, int ms)
 			return 0;
 		}
 	}
+}
+
+int pbnl_write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : (int)n;
 }
 
 int pbnl_sysfs_read(const char *bdf, const char *attr, char *buf, size_t len)

@@ -107,6 +107,9 @@ int pbnl_monitor_open(struct pbnl_sock *s);
 /* Next notification within @ms; 0, -ETIMEDOUT or -errno. */
 int pbnl_monitor_next(struct pbnl_sock *s, struct pbnl_dev *d, int ms);
 
+/* Write @s to the file @path; 0 or -errno. */
+int pbnl_write_str(const char *path, const char *s);
+
 /* Read a sysfs attribute of a PCI device; returns 0 or -errno. */
 int pbnl_sysfs_read(const char *bdf, const char *attr, char *buf, size_t len);
 bool pbnl_running_on_xen_dom0(void);
