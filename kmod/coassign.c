@@ -278,3 +278,118 @@ out_op:
 	pbnl_op_free(&op);
 	return ret;
 }
+
+/* The first rule other than "requested" that pulled @m in. */
+static int pbnl_first_rule(const struct pbnl_group_member *m)
+{
+	int rule;
+
+	for (rule = PBNL_GROUP_REQUESTED + 1; rule < PBNL_GROUP_NR_RULES; rule++)
+		if (m->rules & BIT(rule))
+			return rule;
+	return PBNL_GROUP_REQUESTED;
+}
+
+/**
+ * pbnl_group_enforce() - dev-hide only takes whole co-assignment groups
+ * @op: a dev-hide request, parsed
+ *
+ * Every function of the group of @op's functions must be in @op, except
+ * bridges and ports (they stay in dom0) and functions already held by
+ * xen-pciback.  With PCIBACK_OP_FLAG_WITH_GROUP the missing ones are
+ * appended to @op; with PCIBACK_OP_FLAG_FORCE the first item gets a
+ * warning; otherwise the request is refused, naming a missing function and
+ * the rule.
+ *
+ * Return: 0 or a negative errno with op->extack set.
+ */
+int pbnl_group_enforce(struct pbnl_op *op)
+{
+	struct pbnl_group_member *members = NULL, *first = NULL;
+	struct pbnl_group_result res = { };
+	struct pbnl_item *items;
+	int *req = NULL, *missing = NULL, nmiss = 0, i, ret;
+	char name[32];
+	struct pbnl_snap s;
+
+	ret = pbnl_snap_take(&s);
+	if (ret)
+		return ret;
+	ret = -ENOMEM;
+	req = kcalloc(op->n, sizeof(*req), GFP_KERNEL);
+	missing = kvcalloc(s.nr, sizeof(*missing), GFP_KERNEL);
+	members = kvcalloc(s.nr, sizeof(*members), GFP_KERNEL);
+	if (!req || !missing || !members)
+		goto out;
+	for (i = 0; i < (int)op->n; i++)
+		req[i] = pbnl_snap_index(&s, op->items[i].pdev);
+	res.members = members;
+	res.max = s.nr;
+	for (i = 0; i < (int)op->n; i++) {
+		if (req[i] < 0) {
+			PBNL_SET_ERR_MSG_FMT(op->extack, "%s went away",
+					     pci_name(op->items[i].pdev));
+			ret = -ENODEV;
+			goto out;
+		}
+	}
+	ret = pbnl_group_closure(&s.topo, req, op->n, PBNL_GROUP_OPT_DEFAULT,
+				 &res);
+	if (ret) {
+		PBNL_SET_ERR_MSG_FMT(op->extack, "group computation failed: %d",
+				     ret);
+		goto out;
+	}
+	for (i = 0; i < res.nr; i++) {
+		struct pbnl_group_member *m = &members[i];
+
+		if (m->rules & BIT(PBNL_GROUP_REQUESTED) ||
+		    s.fn[m->idx].hdr_type != PBNL_HDR_NORMAL ||
+		    pbnl_held_by_pciback(s.pdev[m->idx]))
+			continue;
+		if (!first)
+			first = m;
+		missing[nmiss++] = m->idx;
+	}
+	ret = 0;
+	if (!nmiss)
+		goto out;
+
+	pbnl_group_name(&s.topo, first->idx, name, sizeof(name));
+	if (op->flags & PCIBACK_OP_FLAG_WITH_GROUP) {
+		if (op->n + nmiss > PBNL_OP_MAX_DEVS) {
+			PBNL_SET_ERR_MSG_FMT(op->extack, "group too large (at most %d)",
+					     PBNL_OP_MAX_DEVS);
+			ret = -EINVAL;
+			goto out;
+		}
+		items = krealloc_array(op->items, op->n + nmiss, sizeof(*items),
+				       GFP_KERNEL);
+		if (!items) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		op->items = items;
+		for (i = 0; i < nmiss; i++) {
+			memset(&items[op->n], 0, sizeof(*items));
+			items[op->n++].pdev = pci_dev_get(s.pdev[missing[i]]);
+		}
+	} else if (op->flags & PCIBACK_OP_FLAG_FORCE) {
+		snprintf(op->items[0].warning, sizeof(op->items[0].warning),
+			 "forced: incomplete group, %s%s missing (%s)", name,
+			 nmiss > 1 ? " and more" : "",
+			 pbnl_group_rule_str(pbnl_first_rule(first)));
+	} else {
+		PBNL_SET_ERR_MSG_FMT(op->extack,
+				     "incomplete group: %s%s missing (%s); with-group",
+				     name, nmiss > 1 ? " +more" : "",
+				     pbnl_group_rule_str(pbnl_first_rule(first)));
+		ret = -EINVAL;
+	}
+out:
+	kvfree(members);
+	kvfree(missing);
+	kfree(req);
+	pbnl_snap_free(&s);
+	return ret;
+}

@@ -144,7 +144,8 @@ static const struct nla_policy pbnl_op_policy[PCIBACK_A_OP_FLAGS + 1] = {
 					       PCIBACK_OP_FLAG_DRY_RUN |
 					       PCIBACK_OP_FLAG_FORCE |
 					       PCIBACK_OP_FLAG_ALLOW_BRIDGE |
-					       PCIBACK_OP_FLAG_IOMMU_GROUP),
+					       PCIBACK_OP_FLAG_IOMMU_GROUP |
+					       PCIBACK_OP_FLAG_WITH_GROUP),
 };
 
 /* The devices of a request, in order, referenced; duplicates refused. */
@@ -251,6 +252,8 @@ static int pbnl_op_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EPERM;
 	}
 	ret = pbnl_op_parse(&op, info);
+	if (!ret && op.cmd == PCIBACK_CMD_DEV_HIDE)
+		ret = pbnl_group_enforce(&op);
 	if (ret)
 		goto out;
 

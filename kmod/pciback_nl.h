@@ -41,6 +41,7 @@ int pbnl_op_parse(struct pbnl_op *op, struct genl_info *info);
 
 /* coassign.c: group-get */
 int pbnl_group_doit(struct sk_buff *skb, struct genl_info *info);
+int pbnl_group_enforce(struct pbnl_op *op);
 
 /* pciback.c: xen-pciback, found at run time */
 struct device_driver *pbnl_pciback_get(struct netlink_ext_ack *extack);

@@ -66,6 +66,22 @@ static const char *ifname_of(const char *bdf)
 	buf[0] = '\0';
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/net", bdf);
 	d = opendir(path);
+	if (!d) {
+		/* virtio-net: the interface hangs off the virtio device */
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+		d = opendir(path);
+		while (d && (de = readdir(d))) {
+			if (!strncmp(de->d_name, "virtio", 6)) {
+				snprintf(path, sizeof(path),
+					 "/sys/bus/pci/devices/%s/%.32s/net", bdf,
+					 de->d_name);
+				break;
+			}
+		}
+		if (d)
+			closedir(d);
+		d = opendir(path);
+	}
 	if (!d)
 		return buf;
 	while ((de = readdir(d)))
@@ -123,12 +139,39 @@ FIXTURE(hide) {
 	const char *names[4];
 };
 
-/* Pick two e1000e and two e1000 functions bound to their drivers. */
+/* Whether the co-assignment group of @name is @name alone (plus bridges). */
+static bool alone_in_group(struct pbnl_sock *s, const char *name)
+{
+	struct pbnl_reply r;
+	bool alone;
+
+	if (pbnl_group(s, &name, 1, 0, &r) || r.err)
+		return false;
+	alone = r.nmembers >= 1 &&
+		!(r.verdict & (PCIBACK_GROUP_VERDICT_NO_RESET |
+			       PCIBACK_GROUP_VERDICT_IN_USE));
+	for (size_t i = 1; alone && i < r.nmembers; i++) {
+		char path[PATH_MAX], buf[8];
+
+		/* other members may only be bridges and ports (class 06xx) */
+		snprintf(path, sizeof(path), "%s", r.members[i]);
+		if (pbnl_sysfs_read(path, "class", buf, sizeof(buf)) ||
+		    strncmp(buf, "0x06", 4))
+			alone = false;
+	}
+	pbnl_reply_free(&r);
+	return alone;
+}
+
+/*
+ * names[0..1]: two NICs (e1000e, virtio-net) that are a co-assignment
+ * group on their own; names[2..3]: the two e1000 behind the PCIe-to-PCI
+ * bridge, which form one group.
+ */
 FIXTURE_SETUP(hide)
 {
-	static const char * const want[] = { "e1000e", "e1000e", "e1000", "e1000" };
 	struct pbnl_reply dump;
-	size_t i, k = 0;
+	size_t i, k = 0, e = 2;
 
 	memset(&self->rep, 0, sizeof(self->rep));
 	if (!pbnl_running_on_xen_dom0())
@@ -137,20 +180,32 @@ FIXTURE_SETUP(hide)
 		SKIP(return, "xen-pciback is not loaded");
 	ASSERT_EQ(0, pbnl_open(&self->s));
 	ASSERT_EQ(0, pbnl_dump(&self->s, &dump));
-	for (i = 0; i < dump.ndevs && k < 4; i++) {
-		const struct pbnl_dev *d = &dump.devs[i];
+	for (i = 0; i < 3 * dump.ndevs; i++) {
+		/* pass 0: e1000e, pass 1: virtio-net, pass 2: e1000 */
+		const struct pbnl_dev *d = &dump.devs[i % dump.ndevs];
+		size_t pass = i / dump.ndevs, slot;
 
-		if (d->has_driver && !strcmp(d->driver, want[k])) {
-			snprintf(self->nic[k], PBNL_STR_MAX, "%s", d->name);
-			snprintf(self->drv[k], PBNL_STR_MAX, "%s", d->driver);
-			self->names[k] = self->nic[k];
-			k++;
-		}
+		if (!d->has_driver)
+			continue;
+		if (pass == 2 && !strcmp(d->driver, "e1000") && e < 4)
+			slot = e++;
+		else if (pass == k && k < 2 &&
+			 !strcmp(d->driver, k ? "virtio-pci" : "e1000e") &&
+			 alone_in_group(&self->s, d->name))
+			slot = k++;
+		else
+			continue;
+		snprintf(self->nic[slot], PBNL_STR_MAX, "%s", d->name);
+		snprintf(self->drv[slot], PBNL_STR_MAX, "%s", d->driver);
+		self->names[slot] = self->nic[slot];
 	}
 	pbnl_reply_free(&dump);
-	ASSERT_EQ((size_t)4, k) TH_LOG("the topology needs 2 e1000e and 2 e1000 bound");
-	for (i = 0; i < 4; i++)
-		ASSERT_NE(0, ifname_of(self->names[i])[0]);
+	ASSERT_EQ((size_t)2, k) TH_LOG("need an e1000e and a virtio-net alone in their groups");
+	ASSERT_EQ((size_t)4, e) TH_LOG("need two e1000 behind a bridge");
+	for (i = 0; i < 4; i++) {
+		ASSERT_NE(0, ifname_of(self->names[i])[0])
+			TH_LOG("%s", self->names[i]);
+	}
 }
 
 /* Whatever a test left hidden goes back; knobs are disarmed. */
@@ -437,18 +492,18 @@ TEST_F(hide, stays_hidden_across_remove_and_rescan)
 {
 	char path[PATH_MAX];
 
-	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, &self->names[2], 1, 0,
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, &self->names[0], 1, 0,
 			     &self->rep));
 	ASSERT_EQ(0, self->rep.err);
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", self->names[2]);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", self->names[0]);
 	ASSERT_EQ(0, pbnl_write_str(path, "1"));
 	ASSERT_NE(0, access(path, F_OK));
 	ASSERT_EQ(0, pbnl_write_str("/sys/bus/pci/rescan", "1"));
-	EXPECT_STREQ("pciback", driver_of(self->names[2]));
-	EXPECT_STREQ("pciback", override_of(self->names[2]));
+	EXPECT_STREQ("pciback", driver_of(self->names[0]));
+	EXPECT_STREQ("pciback", override_of(self->names[0]));
 	/* an explicit probe does not hand it to e1000 either */
-	pbnl_write_str("/sys/bus/pci/drivers_probe", self->names[2]);
-	EXPECT_STREQ("pciback", driver_of(self->names[2]));
+	pbnl_write_str("/sys/bus/pci/drivers_probe", self->names[0]);
+	EXPECT_STREQ("pciback", driver_of(self->names[0]));
 }
 
 TEST_F(hide, stays_hidden_across_host_driver_reload)
@@ -458,8 +513,6 @@ TEST_F(hide, stays_hidden_across_host_driver_reload)
 	ASSERT_EQ(0, self->rep.err);
 	ASSERT_EQ(0, system("rmmod e1000e && modprobe e1000e"));
 	EXPECT_STREQ("pciback", driver_of(self->names[0]));
-	/* the other e1000e came back to its driver */
-	EXPECT_STREQ("e1000e", driver_of(self->names[1]));
 	pbnl_reply_free(&self->rep);
 	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, self->names, 1, 0,
 			     &self->rep));
@@ -548,18 +601,18 @@ TEST_F(hide, unprivileged_is_eperm)
 /* The echo sequence loses its device to a probe in the window; dev-hide not. */
 TEST_F(hide, echo_sequence_races_but_hide_does_not)
 {
-	const char *bdf = self->names[3];
+	const char *bdf = self->names[1];
 	char unbind[PATH_MAX];
 	pid_t racer;
 	int st;
 
-	snprintf(unbind, sizeof(unbind), "/sys/bus/pci/drivers/%s/unbind", self->drv[3]);
+	snprintf(unbind, sizeof(unbind), "/sys/bus/pci/drivers/%s/unbind", self->drv[1]);
 	ASSERT_EQ(0, pbnl_write_str(unbind, bdf));
 	/* something (udev, a module load, another tool) triggers a probe */
 	ASSERT_EQ(0, pbnl_write_str("/sys/bus/pci/drivers_probe", bdf));
 	ASSERT_EQ(0, pbnl_write_str("/sys/bus/pci/drivers/pciback/new_slot", bdf));
 	EXPECT_NE(0, pbnl_write_str("/sys/bus/pci/drivers/pciback/bind", bdf));
-	EXPECT_STREQ(self->drv[3], driver_of(bdf)) TH_LOG("the host driver won the race");
+	EXPECT_STREQ(self->drv[1], driver_of(bdf)) TH_LOG("the host driver won the race");
 	pbnl_write_str("/sys/bus/pci/drivers/pciback/remove_slot", bdf);
 
 	if (access(WINDOW_KNOB, F_OK))
@@ -579,7 +632,7 @@ TEST_F(hide, echo_sequence_races_but_hide_does_not)
 		} while (t.tv_sec - t0.tv_sec < 2);
 		_exit(0);
 	}
-	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, &self->names[3], 1, 0,
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, &self->names[1], 1, 0,
 			     &self->rep));
 	waitpid(racer, &st, 0);
 	EXPECT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
@@ -630,6 +683,84 @@ TEST_F(hide, concurrent_clients)
 	}
 	EXPECT_EQ(0, bad);
 	all_on_host(_metadata, self);
+}
+
+TEST_F(hide, incomplete_group_is_refused)
+{
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, &self->names[2], 1, 0,
+			     &self->rep));
+	EXPECT_EQ(-EINVAL, self->rep.err);
+	EXPECT_NE(NULL, strstr(self->rep.msg, self->names[3])) TH_LOG("%s", self->rep.msg);
+	all_on_host(_metadata, self);
+	pbnl_reply_free(&self->rep);
+
+	/* force: done, with a warning naming what is missing */
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, &self->names[2], 1,
+			     PCIBACK_OP_FLAG_FORCE, &self->rep));
+	EXPECT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+	ASSERT_EQ((size_t)1, self->rep.nresults);
+	EXPECT_NE(NULL, strstr(self->rep.results[0].warning, self->names[3]));
+	EXPECT_STREQ(self->drv[3], driver_of(self->names[3]));
+}
+
+TEST_F(hide, with_group_hides_the_whole_group)
+{
+	const char *list;
+
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, &self->names[2], 1,
+			     PCIBACK_OP_FLAG_WITH_GROUP, &self->rep));
+	ASSERT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+	ASSERT_EQ((size_t)2, self->rep.nresults);
+	EXPECT_STREQ(self->names[2], self->rep.results[0].name);
+	EXPECT_STREQ(self->names[3], self->rep.results[1].name);
+	EXPECT_STREQ("pciback", driver_of(self->names[3]));
+	list = run_out("xl pci-assignable-list 2>&1");
+	EXPECT_NE(NULL, strstr(list, self->names[2]));
+	EXPECT_NE(NULL, strstr(list, self->names[3]));
+	/* the bridge of the group stays in dom0 */
+	EXPECT_EQ(NULL, strstr(list, "0000:00:07.0")) TH_LOG("%s", list);
+}
+
+/* One function of the multifunction USB controller: its siblings must go too. */
+TEST_F(hide, multifunction_needs_its_siblings)
+{
+	static const char * const usb[] = {
+		"0000:00:1d.0", "0000:00:1d.1", "0000:00:1d.2", "0000:00:1d.7",
+	};
+	char before[4][PBNL_STR_MAX], list[16384];
+	size_t i, n = 0;
+	char *line;
+
+	if (access("/sys/bus/pci/devices/0000:00:1d.7", F_OK))
+		SKIP(return, "no multifunction USB in this topology");
+	for (i = 0; i < 4; i++)
+		snprintf(before[i], PBNL_STR_MAX, "%s", driver_of(usb[i]));
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, usb, 1, 0, &self->rep));
+	EXPECT_EQ(-EINVAL, self->rep.err);
+	EXPECT_NE(NULL, strstr(self->rep.msg, "0000:00:1d.")) TH_LOG("%s", self->rep.msg);
+	EXPECT_NE(NULL, strstr(self->rep.msg, "multifunction")) TH_LOG("%s", self->rep.msg);
+	pbnl_reply_free(&self->rep);
+
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, usb, 1,
+			     PCIBACK_OP_FLAG_WITH_GROUP, &self->rep));
+	ASSERT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+	EXPECT_EQ((size_t)4, self->rep.nresults);
+	/* xl sees exactly the group */
+	snprintf(list, sizeof(list), "%s", run_out("xl pci-assignable-list 2>&1"));
+	for (line = strtok(list, "\n"); line; line = strtok(NULL, "\n"))
+		if (strstr(line, "0000:"))
+			n++;
+	EXPECT_EQ((size_t)4, n);
+	for (i = 0, n = 0; i < 4; i++)
+		n += !!strcmp("pciback", driver_of(usb[i]));
+	EXPECT_EQ((size_t)0, n) TH_LOG("%zu USB functions not on pciback", n);
+	pbnl_reply_free(&self->rep);
+
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, usb, 4, 0, &self->rep));
+	EXPECT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+	for (i = 0, n = 0; i < 4; i++)
+		n += !!strcmp(before[i], driver_of(usb[i]));
+	EXPECT_EQ((size_t)0, n) TH_LOG("%zu USB functions not back", n);
 }
 
 TEST_HARNESS_MAIN

@@ -243,6 +243,45 @@ TEST_F(tool, malformed_name_exits_2)
 	EXPECT_NE(0, self->r.err[0]);
 }
 
+TEST_F(tool, check_reports_groups_and_verdict)
+{
+	static const char *const ok_args[] = { "check", "0000:03:00.0", NULL };
+	static const char *const bad_args[] = { "-j", "check", "0000:09:01.0", NULL };
+	const struct jval *members, *rules;
+	const char *err = NULL;
+	struct jval *doc;
+	bool alias = false;
+	size_t i;
+
+	if (access("/sys/bus/pci/devices/0000:09:01.0", F_OK) ||
+	    access("/sys/bus/pci/devices/0000:03:00.0", F_OK))
+		SKIP(return, "not the test bed's topology");
+	ASSERT_EQ(0, run_tool(&self->r, ok_args));
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s%s", self->r.out, self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.out, "verdict: assignable")) TH_LOG("%s", self->r.out);
+	run_free(&self->r);
+
+	/* behind the PCIe-to-PCI bridge: with its sibling, and the bridge */
+	ASSERT_EQ(0, run_tool(&self->r, bad_args));
+	EXPECT_EQ(3, self->r.status) TH_LOG("%s", self->r.err);
+	doc = json_parse(self->r.out, &err);
+	ASSERT_NE(NULL, doc) TH_LOG("not JSON (%s): %s", err, self->r.out);
+	members = json_get(doc, "members");
+	ASSERT_TRUE(members && members->type == J_ARR);
+	for (i = 0; i < members->n; i++) {
+		const struct jval *name = json_get(&members->kids[i], "name");
+
+		rules = json_get(&members->kids[i], "rules");
+		if (name && !strcmp(name->str, "0000:09:02.0") && rules &&
+		    rules->n && !strcmp(rules->kids[0].str, "alias"))
+			alias = true;
+	}
+	EXPECT_TRUE(alias) TH_LOG("%s", self->r.out);
+	EXPECT_TRUE(json_get(doc, "assignable")->type == J_BOOL &&
+		    !json_get(doc, "assignable")->b);
+	json_free(doc);
+}
+
 /* pcibackctl hide/unhide/monitor against xen-pciback (Xen dom0 only). */
 FIXTURE(toolx) {
 	struct pbnl_sock s;
@@ -266,13 +305,13 @@ FIXTURE_SETUP(toolx)
 	ASSERT_EQ(0, pbnl_dump(&self->s, &self->rep));
 	for (i = 0; i < self->rep.ndevs; i++) {
 		if (self->rep.devs[i].has_driver &&
-		    !strcmp(self->rep.devs[i].driver, "e1000")) {
+		    !strcmp(self->rep.devs[i].driver, "e1000e")) {
 			snprintf(self->bdf, sizeof(self->bdf), "%s",
 				 self->rep.devs[i].name);
 			break;
 		}
 	}
-	ASSERT_NE(0, self->bdf[0]) TH_LOG("no e1000 bound in this topology");
+	ASSERT_NE(0, self->bdf[0]) TH_LOG("no e1000e bound in this topology");
 }
 
 FIXTURE_TEARDOWN(toolx)
@@ -303,7 +342,7 @@ TEST_F(toolx, hide_dry_run_hide_unhide)
 
 	ASSERT_EQ(0, run_tool(&self->r, args));
 	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
-	snprintf(want, sizeof(want), "%s e1000 -> pciback (dry run)", self->bdf);
+	snprintf(want, sizeof(want), "%s e1000e -> pciback (dry run)", self->bdf);
 	expect_line(_metadata, self->r.out, want);
 	/* the short name was resolved and said so */
 	expect_line(_metadata, self->r.err, self->bdf);
@@ -313,7 +352,7 @@ TEST_F(toolx, hide_dry_run_hide_unhide)
 	args[2] = NULL;
 	ASSERT_EQ(0, run_tool(&self->r, args));
 	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
-	snprintf(want, sizeof(want), "%s e1000 -> pciback\n", self->bdf);
+	snprintf(want, sizeof(want), "%s e1000e -> pciback\n", self->bdf);
 	expect_line(_metadata, self->r.out, want);
 	run_free(&self->r);
 
@@ -326,7 +365,7 @@ TEST_F(toolx, hide_dry_run_hide_unhide)
 	args[0] = "unhide";
 	ASSERT_EQ(0, run_tool(&self->r, args));
 	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
-	snprintf(want, sizeof(want), "%s pciback -> e1000\n", self->bdf);
+	snprintf(want, sizeof(want), "%s pciback -> e1000e\n", self->bdf);
 	expect_line(_metadata, self->r.out, want);
 }
 
@@ -343,13 +382,13 @@ TEST_F(toolx, json_hide_result)
 	ASSERT_NE(NULL, doc) TH_LOG("not JSON (%s): %s", err, self->r.out);
 	res = json_get(doc, "results");
 	ASSERT_TRUE(res && res->type == J_ARR && res->n == 1);
-	EXPECT_STREQ("e1000", json_get(&res->kids[0], "from-driver")->str);
+	EXPECT_STREQ("e1000e", json_get(&res->kids[0], "from-driver")->str);
 	EXPECT_STREQ("pciback", json_get(&res->kids[0], "to-driver")->str);
 	dev = json_get(&res->kids[0], "dev");
 	ASSERT_NE(NULL, dev);
 	EXPECT_TRUE(json_get(dev, "hidden")->b);
 	EXPECT_TRUE(json_get(dev, "pciback")->b);
-	EXPECT_STREQ("e1000", json_get(dev, "orig-driver")->str);
+	EXPECT_STREQ("e1000e", json_get(dev, "orig-driver")->str);
 	json_free(doc);
 }
 
@@ -436,10 +475,37 @@ TEST_F(toolx, monitor_reports_events_as_json)
 	ev = json_parse(line2, &err);
 	ASSERT_NE(NULL, ev) TH_LOG("%s: %s", err, line2);
 	EXPECT_STREQ("unhidden", json_get(ev, "event")->str);
-	EXPECT_STREQ("e1000", json_get(ev, "driver")->str);
+	EXPECT_STREQ("e1000e", json_get(ev, "driver")->str);
 	json_free(ev);
 	close(out[0]);
 	close(errp[0]);
+}
+
+TEST_F(toolx, hide_with_group)
+{
+	const char *args[5] = { "hide", "0000:09:01.0", NULL };
+
+	if (access("/sys/bus/pci/devices/0000:09:02.0", F_OK))
+		SKIP(return, "not the test bed's topology");
+	ASSERT_EQ(0, run_tool(&self->r, args));
+	EXPECT_EQ(1, self->r.status) TH_LOG("%s", self->r.err);
+	expect_line(_metadata, self->r.err, "0000:09:02.0");
+	run_free(&self->r);
+
+	args[1] = "--with-group";
+	args[2] = "0000:09:01.0";
+	ASSERT_EQ(0, run_tool(&self->r, args));
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	expect_line(_metadata, self->r.out, "0000:09:01.0 e1000 -> pciback");
+	expect_line(_metadata, self->r.out, "0000:09:02.0 e1000 -> pciback");
+	run_free(&self->r);
+
+	args[0] = "unhide";
+	args[1] = "0000:09:01.0";
+	args[2] = "0000:09:02.0";
+	ASSERT_EQ(0, run_tool(&self->r, args));
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	expect_line(_metadata, self->r.out, "0000:09:02.0 pciback -> e1000");
 }
 
 TEST_HARNESS_MAIN

@@ -33,8 +33,16 @@ static const struct {
 		PCIBACK_OP_FLAG_ALLOW_BRIDGE,
 		"allow bridges (xen-pciback then also claims the\n"
 		"devices found below them later)" },
+	[CLI_WITH_GROUP] = { "with-group", 0, NULL,
+		PCIBACK_OP_FLAG_WITH_GROUP,
+		"also hide the rest of the devices' co-assignment\n"
+		"group (see check); its bridges stay in dom0" },
 	[CLI_COUNT] = { "count", 0, "N", 0,
 		"exit after N events (a positive number)" },
+	[CLI_IOMMU_GROUP] = { "iommu-group", 0, NULL,
+		PCIBACK_OP_FLAG_IOMMU_GROUP,
+		"the group Linux's IOMMU layer would form (one\n"
+		"device; members only, no verdict)" },
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)

@@ -19,7 +19,9 @@ enum cli_opt_id {
 	CLI_DRY_RUN,		/* -n, --dry-run */
 	CLI_FORCE,		/* -f, --force */
 	CLI_ALLOW_BRIDGE,	/* --allow-bridge */
+	CLI_WITH_GROUP,		/* --with-group */
 	CLI_COUNT,		/* --count N */
+	CLI_IOMMU_GROUP,	/* --iommu-group */
 	CLI_NOPTS
 };
 

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * dev.h - the device record: one PCI function as pciback_nl reports it;
- * and the result record: what dev-hide or dev-unhide did to one function.
+ * the result record: what dev-hide or dev-unhide did to one function; and
+ * the group record: the devices that have to be assigned together.
  *
  * Filled by nl.c from PCIBACK_CMD_DEV_GET replies, dev-hide/dev-unhide
- * replies and "monitor" notifications; rendered by output.c.
+ * replies, group-get replies and "monitor" notifications; rendered by
+ * output.c.
  */
 #ifndef PCIBACKCTL_DEV_H
 #define PCIBACKCTL_DEV_H
@@ -20,6 +22,10 @@
 #define PB_DEV_RESET_METHODS_MAX 16
 /* At most this many warnings are kept per result. */
 #define PB_RESULT_WARNINGS_MAX 16
+/* At most this many reasons are kept per group member (one per rule). */
+#define PB_MEMBER_REASONS_MAX 16
+/* At most this many verdict reasons are kept per group. */
+#define PB_GROUP_VERDICT_REASONS_MAX 256
 
 struct pb_dev {
 	char name[PCIBACK_DEV_NAME_MAX];	/* "0000:03:00.0" */
@@ -66,6 +72,24 @@ struct pb_result {
 	char **warnings;
 };
 
+/* One device of a group-get reply (attribute set "member"). */
+struct pb_member {
+	char name[PCIBACK_DEV_NAME_MAX];
+	uint32_t rules;			/* enum pciback_group_rule bits */
+	size_t n_reasons;
+	char **reasons;			/* one sentence per rule */
+};
+
+/* A group-get reply (attribute set "group"). */
+struct pb_group {
+	size_t n_members;
+	struct pb_member *members;	/* in the kernel's order */
+	bool has_verdict;		/* not sent for an IOMMU group */
+	uint32_t verdict;		/* enum pciback_group_verdict bits */
+	size_t n_verdict_reasons;
+	char **verdict_reasons;
+};
+
 static inline bool pb_dev_has(const struct pb_dev *d, int attr)
 {
 	return attr >= 0 && attr < 32 && (d->has >> attr) & 1u;
@@ -98,6 +122,29 @@ static inline void pb_result_release(struct pb_result *r)
 		free(r->warnings[i]);
 	free(r->warnings);
 	*r = (struct pb_result){ 0 };
+}
+
+static inline void pb_member_release(struct pb_member *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_reasons; i++)
+		free(m->reasons[i]);
+	free(m->reasons);
+	*m = (struct pb_member){ 0 };
+}
+
+static inline void pb_group_release(struct pb_group *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n_members; i++)
+		pb_member_release(&g->members[i]);
+	free(g->members);
+	for (i = 0; i < g->n_verdict_reasons; i++)
+		free(g->verdict_reasons[i]);
+	free(g->verdict_reasons);
+	*g = (struct pb_group){ 0 };
 }
 
 #endif /* PCIBACKCTL_DEV_H */

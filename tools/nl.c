@@ -504,6 +504,85 @@ int pbnl_parse_op_reply(struct nlmsghdr *nlh, struct pb_result **res,
 	return 0;
 }
 
+static const struct nla_policy member_policy[PCIBACK_A_MEMBER_MAX + 1] = {
+	[PCIBACK_A_MEMBER_NAME]		= { .type = NLA_STRING,
+					    .maxlen = PCIBACK_DEV_NAME_MAX },
+	[PCIBACK_A_MEMBER_RULES]	= { .type = NLA_U32 },
+	[PCIBACK_A_MEMBER_REASON]	= { .type = NLA_STRING },
+};
+
+static const struct nla_policy group_policy[PCIBACK_A_GROUP_MAX + 1] = {
+	[PCIBACK_A_GROUP_MEMBER]	 = { .type = NLA_NESTED },
+	[PCIBACK_A_GROUP_VERDICT]	 = { .type = NLA_U32 },
+	[PCIBACK_A_GROUP_VERDICT_REASON] = { .type = NLA_STRING },
+};
+
+static int parse_member(struct nlattr *nest, struct pb_member *m)
+{
+	struct nlattr *tb[PCIBACK_A_MEMBER_MAX + 1];
+	int ret;
+
+	*m = (struct pb_member){ 0 };
+	if (nla_parse_nested(tb, PCIBACK_A_MEMBER_MAX, nest, member_policy) < 0)
+		return -EPROTO;
+	if (copy_name(tb[PCIBACK_A_MEMBER_NAME], m->name, sizeof(m->name)))
+		return -EPROTO;
+	if (tb[PCIBACK_A_MEMBER_RULES])
+		m->rules = nla_get_u32(tb[PCIBACK_A_MEMBER_RULES]);
+	ret = collect_strs(nla_data(nest), nla_len(nest),
+			   PCIBACK_A_MEMBER_REASON, PB_MEMBER_REASONS_MAX,
+			   65535, &m->reasons, &m->n_reasons);
+	if (ret)
+		pb_member_release(m);
+	return ret;
+}
+
+int pbnl_parse_group_reply(struct nlmsghdr *nlh, struct pb_group *g)
+{
+	struct nlattr *tb[PCIBACK_A_GROUP_MAX + 1];
+	struct pb_member *grown;
+	struct nlattr *head, *a;
+	size_t cap = 0;
+	int len, rem, ret = 0;
+
+	*g = (struct pb_group){ 0 };
+	if (!genlmsg_valid_hdr(nlh, 0))
+		return -EPROTO;
+	head = genlmsg_attrdata(nlmsg_data(nlh), 0);
+	len = genlmsg_attrlen(nlmsg_data(nlh), 0);
+	/* validates every attribute, repeated ones included */
+	if (nla_parse(tb, PCIBACK_A_GROUP_MAX, head, len, group_policy) < 0)
+		return -EPROTO;
+	if (tb[PCIBACK_A_GROUP_VERDICT]) {
+		g->has_verdict = true;
+		g->verdict = nla_get_u32(tb[PCIBACK_A_GROUP_VERDICT]);
+	}
+	nla_for_each_attr(a, head, len, rem) {
+		if (nla_type(a) != PCIBACK_A_GROUP_MEMBER)
+			continue;
+		if (g->n_members == cap) {
+			cap = cap ? cap * 2 : 8;
+			grown = realloc(g->members, cap * sizeof(*grown));
+			if (!grown) {
+				ret = -ENOMEM;
+				break;
+			}
+			g->members = grown;
+		}
+		ret = parse_member(a, &g->members[g->n_members]);
+		if (ret)
+			break;
+		g->n_members++;
+	}
+	if (!ret)
+		ret = collect_strs(head, len, PCIBACK_A_GROUP_VERDICT_REASON,
+				   PB_GROUP_VERDICT_REASONS_MAX, 65535,
+				   &g->verdict_reasons, &g->n_verdict_reasons);
+	if (ret)
+		pb_group_release(g);
+	return ret;
+}
+
 void pbnl_results_free(struct pb_result *res, size_t n)
 {
 	size_t i;
@@ -535,6 +614,7 @@ struct req {
 	bool op;		/* dev-hide/dev-unhide: one reply of results */
 	struct pb_result *res;
 	size_t nres;
+	struct pb_group *group;	/* group-get: the reply goes here */
 };
 
 static void req_fail(struct req *r, int err, const char *msg)
@@ -556,6 +636,18 @@ static int on_valid(struct nl_msg *msg, void *arg)
 		if (r->got_one)		/* one reply expected: ignore others */
 			return NL_SKIP;
 		ret = pbnl_parse_op_reply(nlmsg_hdr(msg), &r->res, &r->nres);
+		if (ret) {
+			req_fail(r, -ret, ret == -ENOMEM ? "out of memory" :
+				 "malformed reply from the kernel");
+			return NL_SKIP;
+		}
+		r->got_one = true;
+		return NL_OK;
+	}
+	if (r->group) {
+		if (r->got_one)		/* one reply expected: ignore others */
+			return NL_SKIP;
+		ret = pbnl_parse_group_reply(nlmsg_hdr(msg), r->group);
 		if (ret) {
 			req_fail(r, -ret, ret == -ENOMEM ? "out of memory" :
 				 "malformed reply from the kernel");
@@ -767,7 +859,12 @@ struct nl_msg *pbnl_op_msg(int family, uint8_t cmd, const char *const *names,
 	size_t i;
 
 	if (!names_ok(names, n) ||
-	    (cmd != PCIBACK_CMD_DEV_HIDE && cmd != PCIBACK_CMD_DEV_UNHIDE))
+	    (cmd != PCIBACK_CMD_DEV_HIDE && cmd != PCIBACK_CMD_DEV_UNHIDE &&
+	     cmd != PCIBACK_CMD_GROUP_GET))
+		return NULL;
+	/* the IOMMU group is asked of one device */
+	if (cmd == PCIBACK_CMD_GROUP_GET &&
+	    (flags & PCIBACK_OP_FLAG_IOMMU_GROUP) && n != 1)
 		return NULL;
 	msg = req_msg(family, 0, cmd, size);
 	if (!msg)
@@ -812,6 +909,34 @@ int pbnl_dev_op(struct pbnl *nl, uint8_t cmd, const char *const *names,
 	*res = r.res;
 	*nres = r.nres;
 	return 0;
+}
+
+int pbnl_group_get(struct pbnl *nl, const char *const *names, size_t n,
+		   uint32_t flags, struct pb_group *g, struct pbnl_err *e)
+{
+	struct req r = { .family = nl->family, .e = e, .group = g };
+	struct nl_msg *msg;
+	int ret;
+
+	*e = (struct pbnl_err){ 0 };
+	*g = (struct pb_group){ 0 };
+	if (!names_ok(names, n))
+		return set_err(e, EINVAL, "no device, or a device name too long");
+	if ((flags & PCIBACK_OP_FLAG_IOMMU_GROUP) && n != 1)
+		return set_err(e, EINVAL, "the IOMMU group is of one device");
+	msg = pbnl_op_msg(nl->family, PCIBACK_CMD_GROUP_GET, names, n, flags);
+	if (!msg)
+		return set_err(e, ENOMEM, "out of memory");
+	ret = req_run(nl, msg, &r);
+	if (!ret && !r.got_one)
+		ret = set_err(e, EPROTO, "no reply from the kernel");
+	if (!ret && !g->n_members)
+		ret = set_err(e, EPROTO, "reply from the kernel without members");
+	if (!ret && !(flags & PCIBACK_OP_FLAG_IOMMU_GROUP) && !g->has_verdict)
+		ret = set_err(e, EPROTO, "reply from the kernel without a verdict");
+	if (ret)
+		pb_group_release(g);
+	return ret;
 }
 
 int pbnl_monitor_join(struct pbnl *nl, struct pbnl_err *e)

@@ -53,6 +53,17 @@ int pbnl_dev_op(struct pbnl *nl, uint8_t cmd, const char *const *names,
 void pbnl_results_free(struct pb_result *res, size_t n);
 
 /*
+ * PCIBACK_CMD_GROUP_GET of @n canonical names in one request: the devices
+ * that have to be assigned together with them, and whether they can be.
+ * @flags: 0 or PCIBACK_OP_FLAG_IOMMU_GROUP (then @n must be 1 and the
+ * reply has no verdict).  *g is the caller's to release with
+ * pb_group_release(); -EPROTO for a reply without members or, unless
+ * asking for the IOMMU group, without a verdict.
+ */
+int pbnl_group_get(struct pbnl *nl, const char *const *names, size_t n,
+		   uint32_t flags, struct pb_group *g, struct pbnl_err *e);
+
+/*
  * The "monitor" multicast group.  pbnl_monitor_join() subscribes the
  * socket (no requests should be sent on it afterwards); -EOPNOTSUPP when
  * the family has no such group.  pbnl_monitor_read() reads one batch of
@@ -82,7 +93,18 @@ int pbnl_parse_ntf(struct nlmsghdr *nlh, struct pb_dev *dev);
  */
 int pbnl_parse_op_reply(struct nlmsghdr *nlh, struct pb_result **res,
 			size_t *n);
-/* The request pbnl_dev_op() sends; NULL for no or bad names, no memory. */
+/*
+ * Parses a group-get reply into *g (zeroed first): every
+ * PCIBACK_A_GROUP_MEMBER in order, the verdict and its reasons.  -EPROTO
+ * when an attribute is malformed (a member without a name, a verdict that
+ * is not a u32, an unterminated reason, ...).
+ */
+int pbnl_parse_group_reply(struct nlmsghdr *nlh, struct pb_group *g);
+/*
+ * The request pbnl_dev_op() and pbnl_group_get() send (@cmd dev-hide,
+ * dev-unhide or group-get); NULL for no or bad names, the IOMMU group of
+ * more than one device, no memory.
+ */
 struct nl_msg *pbnl_op_msg(int family, uint8_t cmd, const char *const *names,
 			   size_t n, uint32_t flags);
 

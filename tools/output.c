@@ -15,6 +15,9 @@
  *
  * Results of hide/unhide and monitor events reuse the device object: a
  * result carries it under "dev", an event is it with "event" added.
+ *
+ * check: rule and verdict bits are lists of names ("alias", "no-reset"),
+ * a bit this tool does not know yet "unknown-N" (N the bit's value).
  */
 #include <stdarg.h>
 #include <string.h>
@@ -424,4 +427,195 @@ void output_show(FILE *f, const struct pb_dev *d, const struct pb_names *n)
 	for (i = 0; i < d->n_reset_methods; i++)
 		fprintf(f, "%s%s", i ? " " : "", d->reset_methods[i]);
 	fputs(d->n_reset_methods ? "\n" : "-\n", f);
+}
+
+const char *output_group_rule(uint32_t bit)
+{
+	switch (bit) {
+	case PCIBACK_GROUP_RULE_REQUESTED:
+		return "requested";
+	case PCIBACK_GROUP_RULE_MULTIFUNCTION:
+		return "multifunction";
+	case PCIBACK_GROUP_RULE_ALIAS:
+		return "alias";
+	case PCIBACK_GROUP_RULE_ACS:
+		return "acs";
+	case PCIBACK_GROUP_RULE_RESET:
+		return "reset";
+	case PCIBACK_GROUP_RULE_SRIOV:
+		return "sriov";
+	}
+	return NULL;
+}
+
+const char *output_group_verdict(uint32_t bit)
+{
+	switch (bit) {
+	case PCIBACK_GROUP_VERDICT_BRIDGE:
+		return "bridge";
+	case PCIBACK_GROUP_VERDICT_HOST:
+		return "host";
+	case PCIBACK_GROUP_VERDICT_NO_RESET:
+		return "no-reset";
+	case PCIBACK_GROUP_VERDICT_IN_USE:
+		return "in-use";
+	case PCIBACK_GROUP_VERDICT_CARDBUS:
+		return "cardbus";
+	}
+	return NULL;
+}
+
+/* The name of bit @i of @mask, or "unknown-N" in @buf. */
+static const char *bit_name(uint32_t mask, int i,
+			    const char *(*name)(uint32_t), char *buf,
+			    size_t len)
+{
+	uint32_t bit = 1u << i;
+	const char *s;
+
+	if (!(mask & bit))
+		return NULL;
+	s = name(bit);
+	if (s)
+		return s;
+	snprintf(buf, len, "unknown-%u", bit);
+	return buf;
+}
+
+/* "alias,reset" (lowest bit first) or "-" when no bit is set. */
+static void bits_text(uint32_t mask, const char *(*name)(uint32_t),
+		      char *out, size_t len)
+{
+	char buf[24];
+	const char *s;
+	size_t n = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < 32; i++) {
+		s = bit_name(mask, i, name, buf, sizeof(buf));
+		if (s && n < len)
+			n += (size_t)snprintf(out + n, len - n, "%s%s",
+					      n ? "," : "", s);
+	}
+	if (!mask)
+		snprintf(out, len, "-");
+}
+
+static void json_bits(struct json_writer *w, uint32_t mask,
+		      const char *(*name)(uint32_t))
+{
+	char buf[24];
+	const char *s;
+	int i;
+
+	json_array_begin(w);
+	for (i = 0; i < 32; i++) {
+		s = bit_name(mask, i, name, buf, sizeof(buf));
+		if (s)
+			json_string(w, s);
+	}
+	json_array_end(w);
+}
+
+/* Writes @s with control characters as '?': the kernel's text, one line. */
+static void put_clean(FILE *f, const char *s)
+{
+	for (; *s; s++)
+		putc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}
+
+/* Longest rules text: 32 bits of "unknown-2147483648," */
+#define RULES_TEXT_MAX (32 * 20)
+
+void output_group(FILE *f, const struct pb_group *g, bool iommu_group)
+{
+	size_t wname = strlen("DEVICE"), wrules = strlen("RULES"), i, j;
+	char rules[RULES_TEXT_MAX];
+
+	for (i = 0; i < g->n_members; i++) {
+		bits_text(g->members[i].rules, output_group_rule, rules,
+			  sizeof(rules));
+		if (strlen(g->members[i].name) > wname)
+			wname = strlen(g->members[i].name);
+		if (strlen(rules) > wrules)
+			wrules = strlen(rules);
+	}
+	fprintf(f, "%-*s  %-*s  REASON\n", clamp_width(wname), "DEVICE",
+		clamp_width(wrules), "RULES");
+	for (i = 0; i < g->n_members; i++) {
+		const struct pb_member *m = &g->members[i];
+
+		bits_text(m->rules, output_group_rule, rules, sizeof(rules));
+		if (!m->n_reasons) {
+			fprintf(f, "%-*s  %s\n", clamp_width(wname), m->name,
+				rules);
+			continue;
+		}
+		for (j = 0; j < m->n_reasons; j++) {
+			fprintf(f, "%-*s  %-*s  ", clamp_width(wname),
+				j ? "" : m->name, clamp_width(wrules),
+				j ? "" : rules);
+			put_clean(f, m->reasons[j]);
+			putc('\n', f);
+		}
+	}
+	if (iommu_group)
+		return;
+	fprintf(f, "verdict: %s\n",
+		g->verdict ? "not assignable" : "assignable");
+	for (i = 0; i < g->n_verdict_reasons; i++) {
+		fputs("  ", f);
+		put_clean(f, g->verdict_reasons[i]);
+		putc('\n', f);
+	}
+}
+
+static void json_strings(struct json_writer *w, char *const *s, size_t n)
+{
+	size_t i;
+
+	json_array_begin(w);
+	for (i = 0; i < n; i++)
+		json_string(w, s[i]);
+	json_array_end(w);
+}
+
+void output_group_json(struct json_writer *w, const struct pb_group *g,
+		       bool iommu_group)
+{
+	size_t i;
+
+	json_object_begin(w);
+	json_key(w, "members");
+	json_array_begin(w);
+	for (i = 0; i < g->n_members; i++) {
+		const struct pb_member *m = &g->members[i];
+
+		json_object_begin(w);
+		json_key(w, "name");
+		json_string(w, m->name);
+		json_key(w, "rules");
+		json_bits(w, m->rules, output_group_rule);
+		json_key(w, "reasons");
+		json_strings(w, m->reasons, m->n_reasons);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	json_key(w, "assignable");
+	if (iommu_group)
+		json_null(w);
+	else
+		json_bool(w, !g->verdict);
+	json_key(w, "verdict");
+	if (iommu_group)
+		json_null(w);
+	else
+		json_bits(w, g->verdict, output_group_verdict);
+	json_key(w, "verdict-reasons");
+	if (iommu_group)
+		json_null(w);
+	else
+		json_strings(w, g->verdict_reasons, g->n_verdict_reasons);
+	json_object_end(w);
 }

@@ -71,4 +71,24 @@ void output_event_line(FILE *f, const struct pb_dev *d);
 void output_event_json(struct json_writer *w, const struct pb_dev *d,
 		       const struct pb_names *names);
 
+/* A group rule or verdict bit's name: "alias", "no-reset"; NULL: unknown. */
+const char *output_group_rule(uint32_t bit);
+const char *output_group_verdict(uint32_t bit);
+
+/*
+ * check: a table "DEVICE  RULES  REASON", one line per member (its rules
+ * as "alias,reset", "-" for none; further reasons on continuation lines),
+ * then "verdict: assignable" or "verdict: not assignable" and one
+ * indented line per verdict reason.  @iommu_group: the members only.
+ * The kernel's text is written with control characters as '?'.
+ */
+void output_group(FILE *f, const struct pb_group *g, bool iommu_group);
+/*
+ * check as JSON: {"members": [{"name", "rules": [names], "reasons"}],
+ * "assignable", "verdict": [names], "verdict-reasons"}; with @iommu_group
+ * the last three are null.
+ */
+void output_group_json(struct json_writer *w, const struct pb_group *g,
+		       bool iommu_group);
+
 #endif /* PCIBACKCTL_OUTPUT_H */

@@ -9,7 +9,7 @@
  *   0  ok
  *   1  the operation failed (any error not listed below)
  *   2  usage error, including a malformed device name
- *   3  reserved for "check: not assignable"
+ *   3  check: the group is not assignable
  *   4  a module is missing: pciback_nl is not loaded or its family is not
  *      available here (no "monitor" group either), or, for hide and
  *      unhide, xen-pciback is not loaded (EOPNOTSUPP)
@@ -63,7 +63,7 @@ enum {
 	EXIT_OK = 0,
 	EXIT_FAILED = 1,
 	EXIT_USAGE = 2,
-	EXIT_NOT_ASSIGNABLE = 3,	/* reserved for "check" */
+	EXIT_NOT_ASSIGNABLE = 3,	/* check: the group is not assignable */
 	EXIT_NO_FAMILY = 4,
 	EXIT_NO_DEVICE = 5,
 	EXIT_PERM = 6,
@@ -109,7 +109,7 @@ static const char exit_help[] =
 	"  0  ok\n"
 	"  1  the operation failed\n"
 	"  2  usage error, including a malformed device name\n"
-	"  3  reserved for \"check: not assignable\"\n"
+	"  3  check: the group is not assignable\n"
 	"  4  a module is missing: pciback_nl (or its family here), or\n"
 	"     xen-pciback (hide, unhide)\n"
 	"  5  no such device\n"
@@ -577,6 +577,75 @@ out:
 	return rc;
 }
 
+static int print_group(struct ctx *ctx, const struct pb_group *g,
+		       bool iommu_group)
+{
+	struct json_writer w;
+
+	if (!ctx->json) {
+		output_group(stdout, g, iommu_group);
+		return finish_output();
+	}
+	json_init(&w, stdout, ctx->pretty);
+	output_group_json(&w, g, iommu_group);
+	if (json_end(&w)) {
+		error("cannot write JSON: %s", strerror(errno));
+		return EXIT_FAILED;
+	}
+	return finish_output();
+}
+
+/* check: the co-assignment group of the devices, in one request. */
+static int cmd_check(struct ctx *ctx, const struct command *cmd, int argc,
+		     char **argv)
+{
+	bool iommu_group = ctx->op_flags & PCIBACK_OP_FLAG_IOMMU_GROUP;
+	char (*names)[PCIBACK_DEV_NAME_MAX] = NULL;
+	struct pb_group g = { 0 };
+	const char **ptrs = NULL;
+	struct pbnl *nl = NULL;
+	struct pbnl_err e;
+	size_t nnames = 0, i;
+	int rc;
+
+	if (iommu_group && argc != 1)
+		return usage_error(cmd, "%s: --iommu-group takes one device",
+				   cmd->name);
+	rc = resolve_all(ctx, cmd, argc, argv, true, &names, &nnames);
+	if (rc)
+		return rc;
+	/* "03:00.*" may name several functions */
+	if (iommu_group && nnames != 1) {
+		rc = usage_error(cmd, "%s: --iommu-group takes one device, %s is %zu",
+				 cmd->name, argv[0], nnames);
+		goto out;
+	}
+	ptrs = calloc(nnames, sizeof(*ptrs));
+	if (!ptrs) {
+		error("out of memory");
+		rc = EXIT_FAILED;
+		goto out;
+	}
+	for (i = 0; i < nnames; i++)
+		ptrs[i] = names[i];
+	rc = open_nl(ctx, cmd->name, &nl);
+	if (rc)
+		goto out;
+	if (pbnl_group_get(nl, ptrs, nnames, ctx->op_flags, &g, &e)) {
+		rc = report(cmd->name, NULL, &e);
+		goto out;
+	}
+	rc = print_group(ctx, &g, iommu_group);
+	if (!rc && !iommu_group && g.verdict)
+		rc = EXIT_NOT_ASSIGNABLE;
+out:
+	pb_group_release(&g);
+	pbnl_close(nl);
+	free(ptrs);
+	free(names);
+	return rc;
+}
+
 struct monitor {
 	struct ctx *ctx;
 	unsigned long seen;
@@ -770,6 +839,10 @@ static const char hide_help[] =
 	"\"from-driver\", \"to-driver\", \"warnings\", \"dev\"}]}, \"dev\" being\n"
 	"the device as \"show\" prints it, after the operation.\n"
 	"\n"
+	"A set that is not a whole co-assignment group (see check) is refused,\n"
+	"naming a missing device and the rule; --with-group adds the missing\n"
+	"devices (the group's bridges stay in dom0), --force goes ahead.\n"
+	"\n"
 	"On failure nothing changed; one line names the device and the reason:\n"
 	"  pcibackctl: hide: 0000:03:00.0: interface eth1 is up (force to\n"
 	"  override) (Device or resource busy)\n"
@@ -785,6 +858,27 @@ static const char unhide_help[] =
 	"\n"
 	"Output, errors and -j as for hide, e.g.\n"
 	"  0000:03:00.0 pciback -> e1000e\n";
+
+static const char check_help[] =
+	"Asks pciback_nl which devices have to be passed through together with\n"
+	"the named ones (their co-assignment group), and whether that group can\n"
+	"be.  One request for all devices; no privilege needed, nothing changes.\n"
+	"\n"
+	"Prints one line per member: its name, the rules that put it in the\n"
+	"group (requested, multifunction, alias, acs, reset, sriov) and the\n"
+	"kernel's reason for each, further reasons on continuation lines:\n"
+	"  DEVICE        RULES      REASON\n"
+	"  0000:03:00.0  requested  named in the request\n"
+	"then \"verdict: assignable\" or \"verdict: not assignable\" and one\n"
+	"indented line per reason.  Exit status 3 when not assignable.\n"
+	"-j: {\"members\": [{\"name\", \"rules\", \"reasons\"}], \"assignable\",\n"
+	"\"verdict\", \"verdict-reasons\"}.\n"
+	"\n"
+	"--iommu-group (one device) prints the group Linux's IOMMU layer would\n"
+	"form, for comparison with /sys/kernel/iommu_groups: members only, no\n"
+	"verdict (null with -j), exit status 0.\n"
+	"\n"
+	"DEV as for show; a device named twice is sent once, with a note.\n";
 
 static const char monitor_help[] =
 	"Prints every change pciback_nl makes, as it happens, one line each:\n"
@@ -818,11 +912,12 @@ static const struct command commands[] = {
 		.min_args = 1, .max_args = -1, .run = cmd_show,
 	},
 	{
-		.name = "hide", .args = "[-n] [-f] [--allow-bridge] DEV...",
+		.name = "hide",
+		.args = "[-n] [-f] [--allow-bridge] [--with-group] DEV...",
 		.summary = "Give PCI functions to xen-pciback, all or none",
 		.help = hide_help,
 		.opts = CLI_OPT(CLI_DRY_RUN) | CLI_OPT(CLI_FORCE) |
-			CLI_OPT(CLI_ALLOW_BRIDGE),
+			CLI_OPT(CLI_ALLOW_BRIDGE) | CLI_OPT(CLI_WITH_GROUP),
 		.nl_cmd = PCIBACK_CMD_DEV_HIDE,
 		.min_args = 1, .max_args = -1, .run = cmd_op,
 	},
@@ -833,6 +928,14 @@ static const struct command commands[] = {
 		.opts = CLI_OPT(CLI_DRY_RUN) | CLI_OPT(CLI_FORCE),
 		.nl_cmd = PCIBACK_CMD_DEV_UNHIDE,
 		.min_args = 1, .max_args = -1, .run = cmd_op,
+	},
+	{
+		.name = "check", .args = "[--iommu-group] DEV...",
+		.summary = "Show a device group and whether it can be assigned",
+		.help = check_help,
+		.opts = CLI_OPT(CLI_IOMMU_GROUP),
+		.nl_cmd = PCIBACK_CMD_GROUP_GET,
+		.min_args = 1, .max_args = -1, .run = cmd_check,
 	},
 	{
 		.name = "monitor", .args = "[--count N]",

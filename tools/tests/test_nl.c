@@ -809,6 +809,233 @@ static void op_request_bad(void)
 	CHECK(!pbnl_op_msg(FAMILY_ID, PCIBACK_CMD_DEV_GET, good, 1, 0));
 }
 
+/* --- check: group-get ------------------------------------------------- */
+
+static void put_member(struct nl_msg *msg, const char *name, uint32_t rules,
+		       const char *reason1, const char *reason2)
+{
+	struct nlattr *m = nla_nest_start(msg, PCIBACK_A_GROUP_MEMBER);
+
+	put_ok(nla_put_string(msg, PCIBACK_A_MEMBER_NAME, name));
+	put_ok(nla_put_u32(msg, PCIBACK_A_MEMBER_RULES, rules));
+	if (reason1)
+		put_ok(nla_put_string(msg, PCIBACK_A_MEMBER_REASON, reason1));
+	if (reason2)
+		put_ok(nla_put_string(msg, PCIBACK_A_MEMBER_REASON, reason2));
+	put_ok(nla_nest_end(msg, m));
+}
+
+static void parse_group_reply(void)
+{
+	struct nl_msg *msg = reply_cmd(PCIBACK_CMD_GROUP_GET);
+	struct pb_group g;
+
+	put_member(msg, "0000:03:00.0", PCIBACK_GROUP_RULE_REQUESTED,
+		   "named in the request", NULL);
+	put_member(msg, "0000:03:00.1",
+		   PCIBACK_GROUP_RULE_ALIAS | PCIBACK_GROUP_RULE_RESET,
+		   "aliases 0000:03:00.0", "shares a bus reset");
+	put_ok(nla_put_u32(msg, PCIBACK_A_GROUP_VERDICT,
+			   PCIBACK_GROUP_VERDICT_BRIDGE |
+			   PCIBACK_GROUP_VERDICT_NO_RESET));
+	put_ok(nla_put_string(msg, PCIBACK_A_GROUP_VERDICT_REASON,
+			      "0000:00:07.0: contains a bridge or port"));
+	put_ok(nla_put_u32(msg, PCIBACK_A_GROUP_MAX + 3, 1));	/* newer */
+	put_ok(nla_put_string(msg, PCIBACK_A_GROUP_VERDICT_REASON,
+			      "0000:03:00.1: has no usable reset"));
+	CHECK_INT(pbnl_parse_group_reply(nlmsg_hdr(msg), &g), 0);
+	CHECK_INT(g.n_members, 2);
+	if (g.n_members == 2) {
+		CHECK_STR(g.members[0].name, "0000:03:00.0");
+		CHECK_INT(g.members[0].rules, PCIBACK_GROUP_RULE_REQUESTED);
+		CHECK_INT(g.members[0].n_reasons, 1);
+		CHECK_STR(g.members[0].reasons[0], "named in the request");
+		CHECK_STR(g.members[1].name, "0000:03:00.1");
+		CHECK_INT(g.members[1].rules, PCIBACK_GROUP_RULE_ALIAS |
+			  PCIBACK_GROUP_RULE_RESET);
+		CHECK_INT(g.members[1].n_reasons, 2);
+		CHECK_STR(g.members[1].reasons[1], "shares a bus reset");
+	}
+	CHECK(g.has_verdict);
+	CHECK_INT(g.verdict, PCIBACK_GROUP_VERDICT_BRIDGE |
+		  PCIBACK_GROUP_VERDICT_NO_RESET);
+	CHECK_INT(g.n_verdict_reasons, 2);
+	if (g.n_verdict_reasons == 2)
+		CHECK_STR(g.verdict_reasons[1],
+			  "0000:03:00.1: has no usable reset");
+	pb_group_release(&g);
+	CHECK(!g.members);
+	nlmsg_free(msg);
+
+	/* an IOMMU group: no verdict; a member without reasons */
+	msg = reply_cmd(PCIBACK_CMD_GROUP_GET);
+	put_member(msg, "0000:03:00.0", 0, NULL, NULL);
+	CHECK_INT(pbnl_parse_group_reply(nlmsg_hdr(msg), &g), 0);
+	CHECK_INT(g.n_members, 1);
+	CHECK(!g.has_verdict);
+	CHECK_INT(g.n_verdict_reasons, 0);
+	if (g.n_members == 1) {
+		CHECK_INT(g.members[0].n_reasons, 0);
+		CHECK(!g.members[0].reasons);
+	}
+	pb_group_release(&g);
+	nlmsg_free(msg);
+}
+
+static void parse_group_many(void)
+{
+	struct nl_msg *msg = reply_cmd(PCIBACK_CMD_GROUP_GET);
+	struct pb_group g;
+	struct nlattr *m;
+	char name[PCIBACK_DEV_NAME_MAX];
+	int i;
+
+	/* more members than the first allocation; reasons capped */
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "0000:05:%02x.0", i);
+		put_member(msg, name, PCIBACK_GROUP_RULE_ACS, "below 00:1c.0",
+			   NULL);
+	}
+	m = nla_nest_start(msg, PCIBACK_A_GROUP_MEMBER);
+	put_ok(nla_put_string(msg, PCIBACK_A_MEMBER_NAME, "0000:06:00.0"));
+	for (i = 0; i < PB_MEMBER_REASONS_MAX + 2; i++)
+		put_ok(nla_put_string(msg, PCIBACK_A_MEMBER_REASON, "r"));
+	put_ok(nla_nest_end(msg, m));
+	put_ok(nla_put_u32(msg, PCIBACK_A_GROUP_VERDICT, 0));
+	CHECK_INT(pbnl_parse_group_reply(nlmsg_hdr(msg), &g), 0);
+	CHECK_INT(g.n_members, 21);
+	if (g.n_members == 21) {
+		CHECK_STR(g.members[19].name, "0000:05:13.0");
+		CHECK_INT(g.members[20].n_reasons, PB_MEMBER_REASONS_MAX);
+		CHECK_INT(g.members[20].rules, 0);
+	}
+	CHECK(g.has_verdict);
+	CHECK_INT(g.verdict, 0);
+	pb_group_release(&g);
+	nlmsg_free(msg);
+}
+
+enum bad_group {
+	GRP_MEMBER_NO_NAME, GRP_MEMBER_NAME_TOO_LONG, GRP_MEMBER_NOT_NEST,
+	GRP_MEMBER_BAD_NEST, GRP_MEMBER_RULES_U16, GRP_MEMBER_REASON_UNTERM,
+	GRP_SECOND_MEMBER_BAD, GRP_VERDICT_U16, GRP_VERDICT_REASON_UNTERM,
+	NBAD_GROUP
+};
+
+static struct nl_msg *bad_group(enum bad_group b)
+{
+	struct nl_msg *msg = reply_cmd(PCIBACK_CMD_GROUP_GET);
+	struct nlattr *m;
+
+	put_member(msg, "0000:03:00.0", PCIBACK_GROUP_RULE_REQUESTED,
+		   "named in the request", NULL);
+	switch (b) {
+	case GRP_MEMBER_NO_NAME:
+		m = nla_nest_start(msg, PCIBACK_A_GROUP_MEMBER);
+		put_ok(nla_put_u32(msg, PCIBACK_A_MEMBER_RULES, 1));
+		put_ok(nla_nest_end(msg, m));
+		break;
+	case GRP_MEMBER_NAME_TOO_LONG:
+		put_member(msg, "00000000:03:00.0xxx", 1, NULL, NULL);
+		break;
+	case GRP_MEMBER_NOT_NEST:	/* a string where a nest belongs */
+		put_ok(nla_put_string(msg, PCIBACK_A_GROUP_MEMBER,
+				      "0000:03:00.1"));
+		break;
+	case GRP_MEMBER_BAD_NEST:	/* an inner length past the nest */
+		put_ok(nla_put(msg, PCIBACK_A_GROUP_MEMBER, 8,
+			       "\x40\x00\x01\x00\x61\x62\x63\x64"));
+		break;
+	case GRP_MEMBER_RULES_U16:
+		m = nla_nest_start(msg, PCIBACK_A_GROUP_MEMBER);
+		put_ok(nla_put_string(msg, PCIBACK_A_MEMBER_NAME,
+				      "0000:03:00.1"));
+		put_ok(nla_put_u16(msg, PCIBACK_A_MEMBER_RULES, 1));
+		put_ok(nla_nest_end(msg, m));
+		break;
+	case GRP_MEMBER_REASON_UNTERM:
+		m = nla_nest_start(msg, PCIBACK_A_GROUP_MEMBER);
+		put_ok(nla_put_string(msg, PCIBACK_A_MEMBER_NAME,
+				      "0000:03:00.1"));
+		put_ok(nla_put(msg, PCIBACK_A_MEMBER_REASON, 4, "oops"));
+		put_ok(nla_nest_end(msg, m));
+		break;
+	case GRP_SECOND_MEMBER_BAD:
+		put_member(msg, "0000:03:00.1", 1, "x", NULL);
+		/* an empty nest (nla_nest_end() would drop it) */
+		put_ok(nla_put(msg, PCIBACK_A_GROUP_MEMBER, 0, NULL));
+		break;
+	case GRP_VERDICT_U16:
+		put_ok(nla_put_u16(msg, PCIBACK_A_GROUP_VERDICT, 1));
+		break;
+	case GRP_VERDICT_REASON_UNTERM:
+		put_ok(nla_put_u32(msg, PCIBACK_A_GROUP_VERDICT, 1));
+		put_ok(nla_put(msg, PCIBACK_A_GROUP_VERDICT_REASON, 3, "abc"));
+		break;
+	default:
+		break;
+	}
+	return msg;
+}
+
+static void parse_bad_groups(void)
+{
+	enum bad_group b;
+
+	for (b = 0; b < NBAD_GROUP; b++) {
+		struct nl_msg *msg = bad_group(b);
+		struct pb_group g = { .n_members = 99 };
+		int ret = pbnl_parse_group_reply(nlmsg_hdr(msg), &g);
+
+		if (ret != -EPROTO)
+			unit_fail(__FILE__, __LINE__,
+				  "malformed group %d: returned %d", b, ret);
+		if (g.members || g.n_members || g.verdict_reasons ||
+		    g.n_verdict_reasons)
+			unit_fail(__FILE__, __LINE__,
+				  "malformed group %d: members left", b);
+		nlmsg_free(msg);
+	}
+}
+
+static void group_request(void)
+{
+	static const char *const names[] = { "0000:03:00.0", "0000:03:00.1" };
+	struct nlattr *tb[PCIBACK_A_OP_MAX + 1], *a;
+	struct nl_msg *msg;
+	struct nlmsghdr *nlh;
+	int rem, n = 0;
+
+	msg = pbnl_op_msg(FAMILY_ID, PCIBACK_CMD_GROUP_GET, names, 2, 0);
+	CHECK(msg);
+	if (msg) {
+		nlh = nlmsg_hdr(msg);
+		CHECK_INT(genlmsg_hdr(nlh)->cmd, PCIBACK_CMD_GROUP_GET);
+		nla_for_each_attr(a, genlmsg_attrdata(genlmsg_hdr(nlh), 0),
+				  genlmsg_attrlen(genlmsg_hdr(nlh), 0), rem)
+			n += nla_type(a) == PCIBACK_A_OP_DEV_NAME;
+		CHECK_INT(n, 2);
+		CHECK_INT(genlmsg_parse(nlh, 0, tb, PCIBACK_A_OP_MAX, NULL), 0);
+		CHECK(!tb[PCIBACK_A_OP_FLAGS]);
+		nlmsg_free(msg);
+	}
+	msg = pbnl_op_msg(FAMILY_ID, PCIBACK_CMD_GROUP_GET, names, 1,
+			  PCIBACK_OP_FLAG_IOMMU_GROUP);
+	CHECK(msg);
+	if (msg) {
+		nlh = nlmsg_hdr(msg);
+		CHECK_INT(genlmsg_parse(nlh, 0, tb, PCIBACK_A_OP_MAX, NULL), 0);
+		CHECK(tb[PCIBACK_A_OP_FLAGS]);
+		if (tb[PCIBACK_A_OP_FLAGS])
+			CHECK_INT(nla_get_u32(tb[PCIBACK_A_OP_FLAGS]),
+				  PCIBACK_OP_FLAG_IOMMU_GROUP);
+		nlmsg_free(msg);
+	}
+	/* the IOMMU group of two devices is not asked */
+	CHECK(!pbnl_op_msg(FAMILY_ID, PCIBACK_CMD_GROUP_GET, names, 2,
+			   PCIBACK_OP_FLAG_IOMMU_GROUP));
+}
+
 /* --- monitor notifications -------------------------------------------- */
 
 static void parse_notification(void)
@@ -870,4 +1097,12 @@ void test_nl(void)
 	unit_run("nl: no request without good names", op_request_bad);
 	unit_run("nl: notifications, and what is not one",
 		 parse_notification);
+	unit_run("nl: a group-get reply parses, with and without verdict",
+		 parse_group_reply);
+	unit_run("nl: many group members; reasons are capped",
+		 parse_group_many);
+	unit_run("nl: malformed group replies are rejected and leave nothing",
+		 parse_bad_groups);
+	unit_run("nl: group-get request: names, the IOMMU flag",
+		 group_request);
 }

@@ -604,6 +604,123 @@ static void event_json(void)
 	free(out);
 }
 
+static char *req_reasons[] = { "named in the request" };
+static char *fn_reasons[] = { "aliases 0000:03:00.0", "shares a bus reset",
+			      "bad\x01text" };
+static char *verdict_reasons[] = { "0000:00:07.0: contains a bridge or port" };
+
+static struct pb_member members[] = {
+	{ .name = "0000:03:00.0", .rules = PCIBACK_GROUP_RULE_REQUESTED,
+	  .n_reasons = 1, .reasons = req_reasons },
+	{ .name = "0000:03:00.1",
+	  .rules = PCIBACK_GROUP_RULE_ALIAS | PCIBACK_GROUP_RULE_RESET,
+	  .n_reasons = 3, .reasons = fn_reasons },
+	{ .name = "0000:03:00.2", .rules = 0x100 },
+};
+
+struct group_arg {
+	const struct pb_group *g;
+	bool iommu, json;
+	int ret;
+};
+
+static void write_group(FILE *f, const void *arg)
+{
+	struct group_arg *a = (struct group_arg *)arg;
+	struct json_writer w;
+
+	if (!a->json) {
+		output_group(f, a->g, a->iommu);
+		return;
+	}
+	json_init(&w, f, false);
+	output_group_json(&w, a->g, a->iommu);
+	a->ret = json_end(&w);
+}
+
+static void group_human(void)
+{
+	struct pb_group g = {
+		.n_members = 3, .members = members, .has_verdict = true,
+		.verdict = PCIBACK_GROUP_VERDICT_BRIDGE,
+		.n_verdict_reasons = 1, .verdict_reasons = verdict_reasons,
+	};
+	struct group_arg a = { .g = &g };
+	char *out = unit_capture(write_group, &a);
+
+	CHECK_STR(out,
+		  "DEVICE        RULES        REASON\n"
+		  "0000:03:00.0  requested    named in the request\n"
+		  "0000:03:00.1  alias,reset  aliases 0000:03:00.0\n"
+		  "                           shares a bus reset\n"
+		  "                           bad?text\n"
+		  "0000:03:00.2  unknown-256\n"
+		  "verdict: not assignable\n"
+		  "  0000:00:07.0: contains a bridge or port\n");
+	free(out);
+
+	g = (struct pb_group){ .n_members = 1, .members = members,
+			       .has_verdict = true };
+	out = unit_capture(write_group, &a);
+	CHECK_STR(out,
+		  "DEVICE        RULES      REASON\n"
+		  "0000:03:00.0  requested  named in the request\n"
+		  "verdict: assignable\n");
+	free(out);
+
+	/* the IOMMU group: members only; no rules is "-" */
+	g = (struct pb_group){ .n_members = 3, .members = members };
+	members[0].rules = 0;
+	a.iommu = true;
+	out = unit_capture(write_group, &a);
+	members[0].rules = PCIBACK_GROUP_RULE_REQUESTED;
+	CHECK(has_prefix(out, "DEVICE        RULES        REASON\n"
+			 "0000:03:00.0  -            named in the request\n"));
+	CHECK(!strstr(out, "verdict"));
+	free(out);
+}
+
+static void group_json(void)
+{
+	struct pb_group g = {
+		.n_members = 2, .members = members, .has_verdict = true,
+		.verdict = PCIBACK_GROUP_VERDICT_NO_RESET |
+			   PCIBACK_GROUP_VERDICT_CARDBUS | 0x400,
+		.n_verdict_reasons = 1, .verdict_reasons = verdict_reasons,
+	};
+	struct group_arg a = { .g = &g, .json = true, .ret = -2 };
+	char *out = unit_capture(write_group, &a);
+
+	CHECK_INT(a.ret, 0);
+	CHECK(json_valid(out));
+	CHECK_STR(out,
+		  "{\"members\":[{\"name\":\"0000:03:00.0\",\"rules\":[\"requested\"],"
+		  "\"reasons\":[\"named in the request\"]},"
+		  "{\"name\":\"0000:03:00.1\",\"rules\":[\"alias\",\"reset\"],"
+		  "\"reasons\":[\"aliases 0000:03:00.0\",\"shares a bus reset\","
+		  "\"bad\\u0001text\"]}],"
+		  "\"assignable\":false,"
+		  "\"verdict\":[\"no-reset\",\"cardbus\",\"unknown-1024\"],"
+		  "\"verdict-reasons\":[\"0000:00:07.0: contains a bridge or port\"]}\n");
+	free(out);
+
+	g = (struct pb_group){ .n_members = 1, .members = &members[2],
+			       .has_verdict = true };
+	out = unit_capture(write_group, &a);
+	CHECK(json_valid(out));
+	CHECK_STR(out, "{\"members\":[{\"name\":\"0000:03:00.2\","
+		  "\"rules\":[\"unknown-256\"],\"reasons\":[]}],"
+		  "\"assignable\":true,\"verdict\":[],\"verdict-reasons\":[]}\n");
+	free(out);
+
+	a.iommu = true;
+	out = unit_capture(write_group, &a);
+	CHECK(json_valid(out));
+	CHECK_CONTAINS(out, "\"assignable\":null,\"verdict\":null,"
+		       "\"verdict-reasons\":null}\n");
+	free(out);
+}
+
 void test_output(void)
 {
 	unit_run("output: state, header type and SR-IOV role names", state);
@@ -619,4 +736,6 @@ void test_output(void)
 	unit_run("output: hide/unhide JSON document", op_json);
 	unit_run("output: monitor event lines", event_lines);
 	unit_run("output: monitor event JSON, one line", event_json);
+	unit_run("output: check table and verdict", group_human);
+	unit_run("output: check JSON document", group_json);
 }

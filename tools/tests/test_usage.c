@@ -94,7 +94,7 @@ static void usage_errors(void)
 
 	RUN(&r, "hide");
 	usage(&r, "pcibackctl: hide: missing device", __LINE__);
-	CHECK_CONTAINS(r.err, "Usage: pcibackctl [OPTIONS] hide [-n] [-f] [--allow-bridge] DEV...\n");
+	CHECK_CONTAINS(r.err, "Usage: pcibackctl [OPTIONS] hide [-n] [-f] [--allow-bridge] [--with-group] DEV...\n");
 	RUN(&r, "-j", "unhide");
 	usage(&r, "pcibackctl: unhide: missing device", __LINE__);
 	RUN(&r, "hide", "--dry-run", "--force");
@@ -117,6 +117,40 @@ static void usage_errors(void)
 	usage(&r, "pcibackctl: monitor: unknown option '-n'", __LINE__);
 	RUN(&r, "show", "--force", "0000:03:00.0");
 	usage(&r, "pcibackctl: show: unknown option '--force'", __LINE__);
+}
+
+static void check_usage_errors(void)
+{
+	struct run r;
+
+	RUN(&r, "check");
+	usage(&r, "pcibackctl: check: missing device", __LINE__);
+	CHECK_CONTAINS(r.err, "Usage: pcibackctl [OPTIONS] check [--iommu-group] DEV...\n");
+	RUN(&r, "-j", "check", "--iommu-group");
+	usage(&r, "pcibackctl: check: missing device", __LINE__);
+	RUN(&r, "check", "--iommu-group", "0000:03:00.0", "0000:03:00.1");
+	usage(&r, "pcibackctl: check: --iommu-group takes one device",
+	      __LINE__);
+	RUN(&r, "check", "-n", "0000:03:00.0");
+	usage(&r, "pcibackctl: check: unknown option '-n'", __LINE__);
+	RUN(&r, "check", "--iommu-group=1", "0000:03:00.0");
+	usage(&r, "pcibackctl: check: option '--iommu-group' takes no argument",
+	      __LINE__);
+	RUN(&r, "hide", "--iommu-group", "0000:03:00.0");
+	usage(&r, "pcibackctl: hide: unknown option '--iommu-group'",
+	      __LINE__);
+	RUN(&r, "check", "0000:03:00.0", "0000:00:20.0");
+	usage(&r, "pcibackctl: check 0000:00:20.0: device 20 out of range (0-1f)",
+	      __LINE__);
+
+	RUN(&r, "help", "check");
+	CHECK_INT(r.status, 0);
+	CHECK_CONTAINS(r.out, "      --iommu-group ");
+	CHECK_CONTAINS(r.out, "verdict: assignable");
+	CHECK_CONTAINS(r.out, "Exit status 3 when not assignable");
+	RUN(&r, "--help");
+	CHECK_CONTAINS(r.out, "\n  check [--iommu-group] DEV...\n");
+	CHECK_CONTAINS(r.out, "  3  check: the group is not assignable\n");
 }
 
 /* A malformed name among good ones: exit 2 and nothing is sent. */
@@ -162,7 +196,7 @@ static void help_text(void)
 
 	RUN(&r, "--help");
 	CHECK_INT(r.status, 0);
-	CHECK_CONTAINS(r.out, "\n  hide [-n] [-f] [--allow-bridge] DEV...\n");
+	CHECK_CONTAINS(r.out, "\n  hide [-n] [-f] [--allow-bridge] [--with-group] DEV...\n");
 	CHECK_CONTAINS(r.out, "\n  unhide [-n] [-f] DEV...\n");
 	CHECK_CONTAINS(r.out, "\n  monitor [--count N] ");
 	CHECK_CONTAINS(r.out, "  7  device busy\n");
@@ -174,6 +208,8 @@ void test_usage(void)
 	unit_run("usage: the binary runs", binary_present);
 	unit_run("usage: hide/unhide/monitor usage errors exit 2",
 		 usage_errors);
+	unit_run("usage: check usage errors exit 2, its help",
+		 check_usage_errors);
 	unit_run("usage: a bad name among good ones: nothing is sent",
 		 bad_names);
 	unit_run("usage: per-command help lists the options", help_text);

@@ -51,12 +51,15 @@ enum pciback_sriov_role {
  * @PCIBACK_OP_FLAG_IOMMU_GROUP: group-get of one device answers with the
  *	group Linux's IOMMU layer would form (no reset rule), for comparison
  *	with /sys/kernel/iommu_groups
+ * @PCIBACK_OP_FLAG_WITH_GROUP: dev-hide takes the whole co-assignment group
+ *	of the devices named (bridges and ports of the group stay in dom0)
  */
 enum pciback_op_flags {
 	PCIBACK_OP_FLAG_DRY_RUN = 1,
 	PCIBACK_OP_FLAG_FORCE = 2,
 	PCIBACK_OP_FLAG_ALLOW_BRIDGE = 4,
 	PCIBACK_OP_FLAG_IOMMU_GROUP = 8,
+	PCIBACK_OP_FLAG_WITH_GROUP = 16,
 };
 
 /**
