@@ -492,18 +492,18 @@ TEST_F(hide, stays_hidden_across_remove_and_rescan)
 {
 	char path[PATH_MAX];
 
-	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, &self->names[0], 1, 0,
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, &self->names[2], 2, 0,
 			     &self->rep));
 	ASSERT_EQ(0, self->rep.err);
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", self->names[0]);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", self->names[2]);
 	ASSERT_EQ(0, pbnl_write_str(path, "1"));
 	ASSERT_NE(0, access(path, F_OK));
 	ASSERT_EQ(0, pbnl_write_str("/sys/bus/pci/rescan", "1"));
-	EXPECT_STREQ("pciback", driver_of(self->names[0]));
-	EXPECT_STREQ("pciback", override_of(self->names[0]));
+	EXPECT_STREQ("pciback", driver_of(self->names[2]));
+	EXPECT_STREQ("pciback", override_of(self->names[2]));
 	/* an explicit probe does not hand it to e1000 either */
-	pbnl_write_str("/sys/bus/pci/drivers_probe", self->names[0]);
-	EXPECT_STREQ("pciback", driver_of(self->names[0]));
+	pbnl_write_str("/sys/bus/pci/drivers_probe", self->names[2]);
+	EXPECT_STREQ("pciback", driver_of(self->names[2]));
 }
 
 TEST_F(hide, stays_hidden_across_host_driver_reload)

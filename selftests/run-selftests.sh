@@ -12,7 +12,8 @@ export PATH
 mods=$(awk '$1 == "pciback_nl" || $1 == "xen_pciback" { printf "%s ", $1 }' /proc/modules)
 echo "# kernel $(uname -r); xen: $(cat /proc/xen/capabilities 2>/dev/null || echo none); loaded: $mods"
 
-tests=$(ls "$dir/selftests")
+# Arguments: only these selftests (default: all).
+tests=${*:-$(ls "$dir/selftests")}
 n=1
 for t in $tests; do n=$((n + 1)); done
 

@@ -8,7 +8,9 @@
 #
 #   vmtest.sh [KVER...]      default: the installed 6.1 and 6.12
 #
-# Environment: VM_MODES ("xen native"), VM_TIMEOUT (seconds per boot),
+# Environment: VM_MODES ("xen native"), VM_EXTRA_TOPOLOGIES ("bridges
+# switch": selftests/vm/topology-NAME.conf, booted without Xen for the
+# IOMMU group comparison; "" for none), VM_TIMEOUT (seconds per boot),
 # and for your own kernel VM_KERNEL (bzImage), VM_MODULES (modules tree:
 # /lib/modules/VER or an INSTALL_MOD_PATH root) and KDIR (its build tree);
 # KVER names it.
@@ -19,6 +21,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/vm/lib.sh"
 
 modes=${VM_MODES:-xen native}
+# More topologies, booted without Xen, where the engine's groups are
+# compared with the kernel's IOMMU groups (group_test only).
+extra_topologies=${VM_EXTRA_TOPOLOGIES-bridges switch}
 timeout=${VM_TIMEOUT:-600}
 kvers=("$@")
 run_extra=()
@@ -44,9 +49,19 @@ for kver in "${kvers[@]}"; do
 		summary+=("$kver: build failed")
 		continue
 	fi
-	for mode in $modes; do
+	runs=$modes
+	for t in $extra_topologies; do
+		runs="$runs topology-$t"
+	done
+	for mode in $runs; do
 		mode_arg=()
 		[ "$mode" = native ] && mode_arg=(--native)
+		case $mode in
+		topology-*)
+			mode_arg=(--native --topology "$top/selftests/vm/$mode.conf"
+				  --run "/opt/pciback-nl/run-selftests group_test")
+			;;
+		esac
 		out="$top/build/vm/$kver-$mode.out"
 		echo "# vmtest: $kver, $mode"
 		start=$(date +%s)
