@@ -115,7 +115,7 @@ static void pbnl_snap_fill(struct pbnl_snap *s, int i, bool in_use_check)
 }
 
 /* Every PCI function, in the order the bus lists them (probe order). */
-static int pbnl_snap_take(struct pbnl_snap *s)
+static int pbnl_snap_take(struct pbnl_snap *s, bool in_use_check)
 {
 	struct pci_dev *pdev = NULL;
 	int cap = 0, i;
@@ -133,7 +133,7 @@ static int pbnl_snap_take(struct pbnl_snap *s)
 		if (s->nr < cap)
 			s->pdev[s->nr++] = pci_dev_get(pdev);
 	for (i = 0; i < s->nr; i++)
-		pbnl_snap_fill(s, i, true);
+		pbnl_snap_fill(s, i, in_use_check);
 	s->topo.fn = s->fn;
 	s->topo.nr = s->nr;
 	return 0;
@@ -205,7 +205,7 @@ int pbnl_group_doit(struct sk_buff *skb, struct genl_info *info)
 	ret = pbnl_op_parse(&op, info);
 	if (ret)
 		goto out_op;
-	ret = pbnl_snap_take(&s);
+	ret = pbnl_snap_take(&s, true);
 	if (ret)
 		goto out_op;
 
@@ -312,7 +312,7 @@ int pbnl_group_enforce(struct pbnl_op *op)
 	char name[32];
 	struct pbnl_snap s;
 
-	ret = pbnl_snap_take(&s);
+	ret = pbnl_snap_take(&s, false);
 	if (ret)
 		return ret;
 	ret = -ENOMEM;

@@ -305,13 +305,13 @@ FIXTURE_SETUP(toolx)
 	ASSERT_EQ(0, pbnl_dump(&self->s, &self->rep));
 	for (i = 0; i < self->rep.ndevs; i++) {
 		if (self->rep.devs[i].has_driver &&
-		    !strcmp(self->rep.devs[i].driver, "e1000e")) {
+		    !strcmp(self->rep.devs[i].driver, "virtio-pci")) {
 			snprintf(self->bdf, sizeof(self->bdf), "%s",
 				 self->rep.devs[i].name);
 			break;
 		}
 	}
-	ASSERT_NE(0, self->bdf[0]) TH_LOG("no e1000e bound in this topology");
+	ASSERT_NE(0, self->bdf[0]) TH_LOG("no virtio-net bound in this topology");
 }
 
 FIXTURE_TEARDOWN(toolx)
@@ -342,7 +342,7 @@ TEST_F(toolx, hide_dry_run_hide_unhide)
 
 	ASSERT_EQ(0, run_tool(&self->r, args));
 	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
-	snprintf(want, sizeof(want), "%s e1000e -> pciback (dry run)", self->bdf);
+	snprintf(want, sizeof(want), "%s virtio-pci -> pciback (dry run)", self->bdf);
 	expect_line(_metadata, self->r.out, want);
 	/* the short name was resolved and said so */
 	expect_line(_metadata, self->r.err, self->bdf);
@@ -352,7 +352,7 @@ TEST_F(toolx, hide_dry_run_hide_unhide)
 	args[2] = NULL;
 	ASSERT_EQ(0, run_tool(&self->r, args));
 	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
-	snprintf(want, sizeof(want), "%s e1000e -> pciback\n", self->bdf);
+	snprintf(want, sizeof(want), "%s virtio-pci -> pciback\n", self->bdf);
 	expect_line(_metadata, self->r.out, want);
 	run_free(&self->r);
 
@@ -365,7 +365,7 @@ TEST_F(toolx, hide_dry_run_hide_unhide)
 	args[0] = "unhide";
 	ASSERT_EQ(0, run_tool(&self->r, args));
 	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
-	snprintf(want, sizeof(want), "%s pciback -> e1000e\n", self->bdf);
+	snprintf(want, sizeof(want), "%s pciback -> virtio-pci\n", self->bdf);
 	expect_line(_metadata, self->r.out, want);
 }
 
@@ -382,13 +382,13 @@ TEST_F(toolx, json_hide_result)
 	ASSERT_NE(NULL, doc) TH_LOG("not JSON (%s): %s", err, self->r.out);
 	res = json_get(doc, "results");
 	ASSERT_TRUE(res && res->type == J_ARR && res->n == 1);
-	EXPECT_STREQ("e1000e", json_get(&res->kids[0], "from-driver")->str);
+	EXPECT_STREQ("virtio-pci", json_get(&res->kids[0], "from-driver")->str);
 	EXPECT_STREQ("pciback", json_get(&res->kids[0], "to-driver")->str);
 	dev = json_get(&res->kids[0], "dev");
 	ASSERT_NE(NULL, dev);
 	EXPECT_TRUE(json_get(dev, "hidden")->b);
 	EXPECT_TRUE(json_get(dev, "pciback")->b);
-	EXPECT_STREQ("e1000e", json_get(dev, "orig-driver")->str);
+	EXPECT_STREQ("virtio-pci", json_get(dev, "orig-driver")->str);
 	json_free(doc);
 }
 
@@ -475,7 +475,7 @@ TEST_F(toolx, monitor_reports_events_as_json)
 	ev = json_parse(line2, &err);
 	ASSERT_NE(NULL, ev) TH_LOG("%s: %s", err, line2);
 	EXPECT_STREQ("unhidden", json_get(ev, "event")->str);
-	EXPECT_STREQ("e1000e", json_get(ev, "driver")->str);
+	EXPECT_STREQ("virtio-pci", json_get(ev, "driver")->str);
 	json_free(ev);
 	close(out[0]);
 	close(errp[0]);
