@@ -528,6 +528,26 @@ static bool has_result(const struct pb_result *res, size_t n, const char *name)
 }
 
 /* hide and unhide: every device in one request, all or nothing. */
+/*
+ * The resolved names as the pointer array the netlink calls take, and the
+ * socket to send them on.  Return: 0 or an exit status (error printed).
+ */
+static int names_open_nl(struct ctx *ctx, const struct command *cmd,
+			 char (*names)[PCIBACK_DEV_NAME_MAX], size_t nnames,
+			 const char ***ptrs, struct pbnl **nl)
+{
+	size_t i;
+
+	*ptrs = calloc(nnames, sizeof(**ptrs));
+	if (!*ptrs) {
+		error("out of memory");
+		return EXIT_FAILED;
+	}
+	for (i = 0; i < nnames; i++)
+		(*ptrs)[i] = names[i];
+	return open_nl(ctx, cmd->name, nl);
+}
+
 static int cmd_op(struct ctx *ctx, const struct command *cmd, int argc,
 		  char **argv)
 {
@@ -542,15 +562,7 @@ static int cmd_op(struct ctx *ctx, const struct command *cmd, int argc,
 	rc = resolve_all(ctx, cmd, argc, argv, true, &names, &nnames);
 	if (rc)
 		return rc;
-	ptrs = calloc(nnames, sizeof(*ptrs));
-	if (!ptrs) {
-		error("out of memory");
-		rc = EXIT_FAILED;
-		goto out;
-	}
-	for (i = 0; i < nnames; i++)
-		ptrs[i] = names[i];
-	rc = open_nl(ctx, cmd->name, &nl);
+	rc = names_open_nl(ctx, cmd, names, nnames, &ptrs, &nl);
 	if (rc)
 		goto out;
 	if (pbnl_dev_op(nl, cmd->nl_cmd, ptrs, nnames, ctx->op_flags, &res,
@@ -605,7 +617,7 @@ static int cmd_check(struct ctx *ctx, const struct command *cmd, int argc,
 	const char **ptrs = NULL;
 	struct pbnl *nl = NULL;
 	struct pbnl_err e;
-	size_t nnames = 0, i;
+	size_t nnames = 0;
 	int rc;
 
 	if (iommu_group && argc != 1)
@@ -620,15 +632,7 @@ static int cmd_check(struct ctx *ctx, const struct command *cmd, int argc,
 				 cmd->name, argv[0], nnames);
 		goto out;
 	}
-	ptrs = calloc(nnames, sizeof(*ptrs));
-	if (!ptrs) {
-		error("out of memory");
-		rc = EXIT_FAILED;
-		goto out;
-	}
-	for (i = 0; i < nnames; i++)
-		ptrs[i] = names[i];
-	rc = open_nl(ctx, cmd->name, &nl);
+	rc = names_open_nl(ctx, cmd, names, nnames, &ptrs, &nl);
 	if (rc)
 		goto out;
 	if (pbnl_group_get(nl, ptrs, nnames, ctx->op_flags, &g, &e)) {
