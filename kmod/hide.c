@@ -4,7 +4,8 @@
  * back to dom0, all or nothing.
  *
  * Both are the same transaction: every function moves from its driver
- * ("before") to a target driver, in request order, in four steps:
+ * ("before") to a target driver in four steps, each step taken for all
+ * functions (in request order) before the next step begins:
  *
  *   1. driver_override := the target's name, so in the window below no
  *      other driver can bind the function, whatever triggers a probe;
@@ -15,8 +16,8 @@
  *      unhide, the value recorded at hide time).
  *
  * If any step of any function fails, every function touched so far goes
- * back, in reverse order, to its "before" driver and driver_override, and
- * the error names the function and the step.
+ * back to its "before" driver and driver_override, in the same steps and in
+ * reverse order, and the error names the function and the step.
  *
  * Locking: pbnl_op_lock serializes operations among themselves (the
  * family is parallel_ops, so genl_mutex is not held here and a long
@@ -105,62 +106,127 @@ static const char * const pbnl_step_names[] = {
 	[PBNL_FAULT_REATTACH] = "reattach",
 };
 
-/* Move item @i to its target; on failure *@step says where. */
-static int pbnl_move(struct pbnl_item *it, unsigned int i, bool hide,
-		     enum pbnl_fault_step *step)
+/*
+ * The move runs in phases, each over every item before the next begins:
+ * lock all, release all, attach all, set the final driver_override of all.
+ * So no driver is ever probed or removed while a sibling function is bound
+ * to a different kind of driver than at the start or the end.  That
+ * matters for USB: hcd-pci's companion walk reads the drvdata of every
+ * USB function in the slot as a struct usb_hcd, whatever driver it is
+ * bound to; with xen-pciback's drvdata there, an EHCI probe or remove
+ * writes past that small allocation (seen as slab corruption on 6.1).
+ * With the phases, an EHCI is only ever probed or removed while its
+ * companions are bound to their host driver or to nothing.
+ */
+enum pbnl_phase {
+	PBNL_PHASE_LOCK = 1,	/* driver_override := target */
+	PBNL_PHASE_RELEASE,	/* bound driver released */
+	PBNL_PHASE_ATTACH,	/* target attached */
+	PBNL_PHASE_FINAL,	/* final driver_override set */
+};
+
+static int pbnl_phase_step(struct pbnl_item *it, unsigned int i,
+			   enum pbnl_phase phase, enum pbnl_fault_step *step)
 {
 	struct pci_dev *pdev = it->pdev;
-	const char *lock = it->attach_none ? it->target_override :
-					     it->target_driver;
 	int ret;
 
-	*step = PBNL_FAULT_OVERRIDE;
-	ret = pbnl_fault(*step, i);
-	if (!ret)
-		ret = pbnl_set_driver_override(pdev, lock);
-	if (ret)
-		return ret;
-	it->stage = 1;
-
-	*step = PBNL_FAULT_RELEASE;
-	ret = pbnl_fault(*step, i);
-	if (ret)
-		return ret;
-	if (it->before_driver) {
+	switch (phase) {
+	case PBNL_PHASE_LOCK:
+		*step = PBNL_FAULT_OVERRIDE;
+		ret = pbnl_fault(*step, i);
+		if (ret)
+			return ret;
+		return pbnl_set_driver_override(pdev, it->attach_none ?
+						it->target_override :
+						it->target_driver);
+	case PBNL_PHASE_RELEASE:
+		*step = PBNL_FAULT_RELEASE;
+		ret = pbnl_fault(*step, i);
+		if (ret || !it->before_driver)
+			return ret;
 		pbnl_release(pdev);
 		if (!pbnl_bound_to(pdev, NULL) &&
 		    !(it->target_driver && pbnl_bound_to(pdev, it->target_driver)))
 			return -EBUSY;
+		return 0;
+	case PBNL_PHASE_ATTACH:
+		*step = PBNL_FAULT_ATTACH;
+		ret = pbnl_fault(*step, i);
+		if (ret || it->attach_none)
+			return ret;
+		return pbnl_attach(pdev, it->target_driver);
+	case PBNL_PHASE_FINAL:
+		*step = PBNL_FAULT_OVERRIDE;
+		return pbnl_set_driver_override(pdev, it->target_override);
 	}
-	it->stage = 2;
-	if (hide)
-		pbnl_fault_window();
-
-	*step = PBNL_FAULT_ATTACH;
-	ret = pbnl_fault(*step, i);
-	if (!ret && !it->attach_none)
-		ret = pbnl_attach(pdev, it->target_driver);
-	if (ret)
-		return ret;
-	it->stage = 3;
-
-	*step = PBNL_FAULT_OVERRIDE;
-	return pbnl_set_driver_override(pdev, it->target_override);
+	return -EINVAL;
 }
 
-/* Put item @i back as it was before the operation. */
-static void pbnl_restore(struct pbnl_item *it, unsigned int i)
+/*
+ * Move every item to its target.  Return: 0, or the error with *@bad the
+ * index of the item and *@step the step that failed.  Each item's stage
+ * says which phases it has been through, for the rollback.
+ */
+static int pbnl_move_all(struct pbnl_op *op, bool hide, unsigned int *bad,
+			 enum pbnl_fault_step *step)
 {
-	struct pci_dev *pdev = it->pdev;
-	const char *lock = it->before_driver ? it->before_driver :
-					       it->before_override;
+	enum pbnl_phase phase;
+	unsigned int i;
 	int ret;
 
-	/* The same order as a move: lock first, so no probe slips in. */
-	ret = pbnl_set_driver_override(pdev, lock);
-	if (it->stage >= 3 || !pbnl_bound_to(pdev, it->before_driver))
-		pbnl_release(pdev);
-	if (!ret && it->before_driver && !pbnl_bound_to(pdev, it->before_driver)) {
+	for (phase = PBNL_PHASE_LOCK; phase <= PBNL_PHASE_FINAL; phase++) {
+		for (i = 0; i < op->n; i++) {
+			ret = pbnl_phase_step(&op->items[i], i, phase, step);
+			if (ret) {
+				*bad = i;
+				return ret;
+			}
+			op->items[i].stage = phase;
+		}
+		if (phase == PBNL_PHASE_RELEASE && hide)
+			pbnl_fault_window();
+	}
+	return 0;
+}
+
+/*
+ * Put every touched item back as it was before the operation, in the same
+ * phases as a move (so the same ordering argument holds) and in reverse
+ * order within each phase.  Return: true when all of them are back.
+ */
+static bool pbnl_restore_all(struct pbnl_op *op)
+{
+	unsigned int i, n = op->n;
+	bool clean = true;
+	int ret;
+
+	/* Lock first, so no probe slips in. */
+	for (i = n; i--;) {
+		struct pbnl_item *it = &op->items[i];
+
+		if (!it->stage)
+			continue;
+		ret = pbnl_set_driver_override(it->pdev, it->before_driver ?
+					       it->before_driver :
+					       it->before_override);
+		it->lock_failed = ret;
+	}
+	for (i = n; i--;) {
+		struct pbnl_item *it = &op->items[i];
+
+		if (it->stage &&
+		    (it->stage >= PBNL_PHASE_ATTACH ||
+		     !pbnl_bound_to(it->pdev, it->before_driver)))
+			pbnl_release(it->pdev);
+	}
+	for (i = n; i--;) {
+		struct pbnl_item *it = &op->items[i];
+		struct pci_dev *pdev = it->pdev;
+
+		if (!it->stage || it->lock_failed || !it->before_driver ||
+		    pbnl_bound_to(pdev, it->before_driver))
+			continue;
 		ret = pbnl_fault(PBNL_FAULT_REATTACH, i);
 		if (!ret)
 			ret = pbnl_attach(pdev, it->before_driver);
@@ -178,17 +244,26 @@ static void pbnl_restore(struct pbnl_item *it, unsigned int i)
 			}
 		}
 	}
-	ret = pbnl_set_driver_override(pdev, it->before_override);
-	if (ret) {
-		it->restore_failed = true;
-		pci_err(pdev, "rollback: cannot restore driver_override: %d\n",
-			ret);
+	for (i = n; i--;) {
+		struct pbnl_item *it = &op->items[i];
+		struct pci_dev *pdev = it->pdev;
+
+		if (!it->stage)
+			continue;
+		ret = pbnl_set_driver_override(pdev, it->before_override);
+		if (ret || it->lock_failed) {
+			it->restore_failed = true;
+			pci_err(pdev, "rollback: cannot restore driver_override: %d\n",
+				ret ? ret : it->lock_failed);
+		}
+		if (!it->before_driver && pbnl_held_by_pciback(pdev))
+			pbnl_release(pdev);
+		pci_info(pdev, "rolled back to %s\n",
+			 it->before_driver ? it->before_driver : "no driver");
+		pbnl_notify(pdev, PCIBACK_EVENT_ROLLED_BACK);
+		clean &= !it->restore_failed;
 	}
-	if (!it->before_driver && pbnl_held_by_pciback(pdev))
-		pbnl_release(pdev);
-	pci_info(pdev, "rolled back to %s\n",
-		 it->before_driver ? it->before_driver : "no driver");
-	pbnl_notify(pdev, PCIBACK_EVENT_ROLLED_BACK);
+	return clean;
 }
 
 static int pbnl_prepare_hide(struct pbnl_op *op, struct pbnl_item *it,
@@ -332,7 +407,7 @@ int pbnl_op_run(struct pbnl_op *op)
 	bool hide = op->cmd == PCIBACK_CMD_DEV_HIDE;
 	enum pbnl_fault_step step = PBNL_FAULT_RECORD;
 	struct device_driver *pciback;
-	unsigned int i, moved = 0;
+	unsigned int i, bad = 0;
 	int ret = 0;
 
 	pciback = pbnl_pciback_get(op->extack);
@@ -349,31 +424,26 @@ int pbnl_op_run(struct pbnl_op *op)
 	if (op->flags & PCIBACK_OP_FLAG_DRY_RUN)
 		goto out;
 
-	for (i = 0; i < op->n; i++, moved++) {
-		ret = pbnl_move(&op->items[i], i, hide, &step);
-		if (ret)
-			break;
-	}
+	ret = pbnl_move_all(op, hide, &bad, &step);
 	if (ret) {
-		struct pbnl_item *bad = &op->items[moved];
-
-		bool clean = true;
+		unsigned int touched = 0;
+		bool clean;
 		int err = ret;
 
-		pci_warn(bad->pdev, "%s: %s failed: %d; rolling back %u device(s)\n",
+		for (i = 0; i < op->n; i++)
+			touched += op->items[i].stage > 0 || i == bad;
+		pci_warn(op->items[bad].pdev,
+			 "%s: %s failed: %d; rolling back %u device(s)\n",
 			 hide ? "hide" : "unhide", pbnl_step_names[step], ret,
-			 moved + (bad->stage > 0));
-		if (bad->stage > 0) {
-			pbnl_restore(bad, moved);
-			clean = !bad->restore_failed;
-		}
-		while (moved--) {
-			pbnl_restore(&op->items[moved], moved);
-			clean &= !op->items[moved].restore_failed;
-		}
+			 touched);
+		/* The failed step may have changed something before failing. */
+		if (!op->items[bad].stage)
+			op->items[bad].stage = PBNL_PHASE_LOCK;
+		clean = pbnl_restore_all(op);
 		PBNL_SET_ERR_MSG_FMT(op->extack, "%s: %s failed (%d), %s",
-				     pci_name(bad->pdev), pbnl_step_names[step],
-				     err, clean ? "all rolled back" :
+				     pci_name(op->items[bad].pdev),
+				     pbnl_step_names[step], err,
+				     clean ? "all rolled back" :
 				     "rollback incomplete, see dmesg");
 		goto out;
 	}

@@ -77,7 +77,8 @@ struct pbnl_item {
 	const char *target_driver;	/* NULL: the bus picks, or none */
 	bool attach_none;		/* target is "no driver" (recorded) */
 	const char *target_override;	/* final driver_override */
-	int stage;			/* steps done, for the rollback */
+	int stage;			/* phases done, for the rollback */
+	int lock_failed;		/* rollback: driver_override error */
 	bool restore_failed;
 	char warning[80];		/* what force overrode, or "" */
 };
