@@ -23,16 +23,22 @@ static int __init pbnl_init(void)
 {
 	int ret;
 
+	ret = pbnl_reserve_parse();
+	if (ret)
+		return ret;
 	ret = pbnl_records_init();
 	if (ret) {
 		pr_err("cannot watch the PCI bus: %d\n", ret);
+		pbnl_reserve_exit();
 		return ret;
 	}
+	pbnl_reserve_present();
 	ret = pbnl_netlink_init();
 	if (ret) {
 		pr_err("cannot register generic netlink family %s: %d\n",
 		       PCIBACK_FAMILY_NAME, ret);
 		pbnl_records_exit();
+		pbnl_reserve_exit();
 		return ret;
 	}
 	pr_info("version %s, generic netlink family %s\n", PBNL_VERSION,
@@ -44,6 +50,7 @@ static void __exit pbnl_exit(void)
 {
 	pbnl_netlink_exit();
 	pbnl_records_exit();
+	pbnl_reserve_exit();
 }
 
 module_init(pbnl_init);

@@ -57,8 +57,15 @@ void pbnl_rec_del(struct pci_dev *pdev);
 int pbnl_rec_copy(struct pci_dev *pdev, char **driver, char **override);
 bool pbnl_rec_exists(struct pci_dev *pdev);
 int pbnl_rec_put(struct sk_buff *skb, struct pci_dev *pdev);
+int pbnl_reserve_claim(struct pci_dev *pdev);
 int pbnl_records_init(void);
 void pbnl_records_exit(void);
+
+/* reserve.c: the "hide" module parameter (boot-time reservation) */
+int pbnl_reserve_parse(void);
+bool pbnl_reserve_wanted(struct pci_dev *pdev);
+void pbnl_reserve_present(void);
+void pbnl_reserve_exit(void);
 
 /* inuse.c */
 bool pbnl_dev_in_use(struct pci_dev *pdev, char *why, size_t len);

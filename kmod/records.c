@@ -176,14 +176,42 @@ int pbnl_rec_put(struct sk_buff *skb, struct pci_dev *pdev)
 	return ret;
 }
 
+/**
+ * pbnl_reserve_claim() - reserve @pdev for pciback as named by "hide"
+ * @pdev: a function without a host driver
+ *
+ * Gives it a record (its earlier driver unknown: unhiding lets the bus
+ * pick) and driver_override "pciback".  Return: 0 or a negative errno.
+ */
+int pbnl_reserve_claim(struct pci_dev *pdev)
+{
+	int ret = 0;
+
+	if (!pbnl_rec_exists(pdev))
+		ret = pbnl_rec_add(pdev, NULL, NULL, false);
+	if (!ret)
+		ret = pbnl_set_driver_override(pdev, PBNL_PCIBACK_DRV_NAME);
+	if (ret)
+		pci_warn(pdev, "hide: cannot reserve it for pciback: %d\n", ret);
+	else
+		pci_info(pdev, "hide: reserved for pciback\n");
+	return ret;
+}
+
 static int pbnl_bus_notify(struct notifier_block *nb, unsigned long action,
 			   void *data)
 {
 	struct pci_dev *pdev = to_pci_dev(data);
 	int ret;
 
-	if (action != BUS_NOTIFY_ADD_DEVICE || !pbnl_rec_exists(pdev))
+	if (action != BUS_NOTIFY_ADD_DEVICE)
 		return NOTIFY_DONE;
+	if (!pbnl_rec_exists(pdev)) {
+		if (!pbnl_reserve_wanted(pdev))
+			return NOTIFY_DONE;
+		pbnl_reserve_claim(pdev);
+		return NOTIFY_OK;
+	}
 	ret = pbnl_set_driver_override(pdev, PBNL_PCIBACK_DRV_NAME);
 	if (ret)
 		pci_warn(pdev, "hidden, but cannot reserve it for pciback: %d\n",

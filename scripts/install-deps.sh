@@ -23,11 +23,11 @@ fi
 echo "install-deps: kernels $k61 and $k612"
 
 $SUDO apt-get install -y -q --no-install-recommends \
-	build-essential gcc make pkg-config bc kmod cpio xz-utils zstd gzip \
+	build-essential gcc make pkg-config bc kmod cpio xz-utils zstd gzip initramfs-tools \
 	libnl-3-dev libnl-genl-3-dev libpci-dev pciutils pci.ids \
 	clang libclang-rt-14-dev \
 	qemu-system-x86 xen-hypervisor-4.17-amd64 xen-utils-4.17 busybox-static \
 	"linux-image-$k61" "linux-headers-$k61" \
 	"linux-image-$k612-unsigned" "linux-headers-$k612" \
 	linux-source-6.1 linux-source-6.12 \
-	python3 python3-yaml python3-jsonschema jq dkms
+	python3 python3-yaml python3-jsonschema jq dkms shellcheck systemd

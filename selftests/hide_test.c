@@ -641,6 +641,96 @@ TEST_F(hide, unhide_after_module_reload)
 	all_on_host(_metadata, self);
 }
 
+/* The stable path of @bdf: "DDDD:BB:DD.F/DD.F..." from its root bus. */
+static int pci_path_of(const char *bdf, char *out, size_t len)
+{
+	char link[PATH_MAX], real[PATH_MAX], *p, *tok, *save = NULL;
+	size_t n = 0;
+
+	snprintf(link, sizeof(link), "/sys/bus/pci/devices/%s", bdf);
+	if (!realpath(link, real))
+		return -errno;
+	p = strstr(real, "/pci");
+	if (!p)
+		return -EINVAL;
+	p = strchr(p + 1, '/');
+	out[0] = '\0';
+	for (tok = strtok_r(p, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		if (strlen(tok) != 12 || tok[4] != ':' || tok[7] != ':')
+			return -EINVAL;
+		n += snprintf(out + n, len > n ? len - n : 0, "%s%s",
+			      n ? "/" : "", n ? tok + 8 : tok);
+	}
+	return n && n < len ? 0 : -EINVAL;
+}
+
+/*
+ * The "hide" module parameter (boot-time reservation): loading does not
+ * take functions from their host driver, but a listed function added to
+ * the bus later goes to pciback before any host driver sees it, by address
+ * and by path.  A malformed list fails the load and says why.
+ */
+TEST_F(hide, hide_parameter_reserves_added_functions)
+{
+	const char *ko = getenv("PBNL_KO") ? getenv("PBNL_KO") :
+		"/opt/pciback-nl/pciback_nl.ko";
+	char path[256], cmd[PATH_MAX + 512];
+	const char *two[2];
+	size_t i;
+
+	two[0] = self->names[0];
+	two[1] = self->names[2];
+	if (access(ko, F_OK))
+		SKIP(return, "no %s to reload", ko);
+	ASSERT_EQ(0, pci_path_of(self->names[2], path, sizeof(path)));
+	TH_LOG("%s is path %s", self->names[2], path);
+	pbnl_close(&self->s);
+	snprintf(cmd, sizeof(cmd), "rmmod pciback_nl && insmod %s hide=%s,path:%s",
+		 ko, self->names[0], path);
+	ASSERT_EQ(0, system(cmd));
+	snprintf(cmd, sizeof(cmd), "%s,path:%s", self->names[0], path);
+	strcat(cmd, "\n");
+	EXPECT_STREQ(cmd, run_out("cat /sys/module/pciback_nl/parameters/hide"));
+	ASSERT_EQ(0, pbnl_open(&self->s));
+	/* bound ones stay where they are */
+	EXPECT_STREQ(self->drv[0], driver_of(self->names[0]));
+	EXPECT_STREQ(self->drv[2], driver_of(self->names[2]));
+
+	for (i = 0; i < 2; i++) {
+		snprintf(cmd, sizeof(cmd), "/sys/bus/pci/devices/%s/remove", two[i]);
+		ASSERT_EQ(0, pbnl_write_str(cmd, "1"));
+	}
+	ASSERT_EQ(0, pbnl_write_str("/sys/bus/pci/rescan", "1"));
+	for (i = 0; i < 2; i++) {
+		EXPECT_STREQ("pciback", driver_of(two[i]));
+		EXPECT_STREQ("pciback", override_of(two[i]));
+		ASSERT_EQ(0, pbnl_get(&self->s, two[i], &self->rep));
+		ASSERT_EQ((size_t)1, self->rep.ndevs);
+		EXPECT_TRUE(self->rep.devs[0].hidden);
+		pbnl_reply_free(&self->rep);
+	}
+	EXPECT_NE(NULL, strstr(run_out("dmesg | tail -n 200"), "hide: reserved for pciback"));
+	/* no driver was recorded: unhide lets the bus pick */
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, two, 2, 0, &self->rep));
+	EXPECT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+	pbnl_reply_free(&self->rep);
+	EXPECT_STREQ(self->drv[0], driver_of(self->names[0]));
+	EXPECT_STREQ(self->drv[2], driver_of(self->names[2]));
+
+	/* a malformed list: the load fails, naming the item */
+	pbnl_close(&self->s);
+	snprintf(cmd, sizeof(cmd),
+		 "rmmod pciback_nl && ! insmod %s hide=%s,id:80861 2>/dev/null", ko,
+		 self->names[0]);
+	EXPECT_EQ(0, system(cmd));
+	EXPECT_NE(NULL, strstr(run_out("dmesg | tail -n 20"),
+			       "hide: malformed item \"id:80861\""));
+	snprintf(cmd, sizeof(cmd), "insmod %s", ko);
+	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(0, pbnl_open(&self->s));
+	all_on_host(_metadata, self);
+}
+
 TEST_F(hide, xl_assignable_devices_can_be_unhidden)
 {
 	char cmd[256];

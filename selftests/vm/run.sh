@@ -59,6 +59,9 @@ Options (defaults in brackets; each also read from the variable shown):
   --xen-append ARGS  more Xen command line [VM_XEN_APPEND]
   --sockdir DIR      where to create qmp.sock and monitor.sock [VM_SOCKDIR;
                      a new temporary directory]
+  --initrd FILE      boot this initramfs instead of the one built here (it
+                     must print the markers itself; PAYLOAD_DIR and CMD are
+                     not used) [VM_INITRD]
   --verbose          stream the console to stderr while the VM runs [VM_VERBOSE=1]
   --quiet            print nothing but the command's output [VM_QUIET=1]
   -h, --help         this text
@@ -86,6 +89,7 @@ RUN=${VM_RUN:-/opt/pciback-nl/run-selftests}
 APPEND=${VM_APPEND:-}
 XEN_APPEND=${VM_XEN_APPEND:-}
 SOCKDIR=${VM_SOCKDIR:-}
+GIVEN_INITRD=${VM_INITRD:-}
 VERBOSE=${VM_VERBOSE:-0}
 QUIET=${VM_QUIET:-0}
 QEMU=${VM_QEMU:-qemu-system-x86_64}
@@ -102,7 +106,7 @@ while (($#)); do
 	esac
 	case $opt in
 	--kver|--kernel|--modules|--xen|--topology|--timeout|--log|--run|\
-	--append|--xen-append|--sockdir)
+	--append|--xen-append|--sockdir|--initrd)
 		(($# >= 2)) || die "$opt needs a value (--help for usage)"
 		val=$2
 		shift 2
@@ -118,6 +122,7 @@ while (($#)); do
 		--append) APPEND=$val ;;
 		--xen-append) XEN_APPEND=$val ;;
 		--sockdir) SOCKDIR=$val ;;
+		--initrd) GIVEN_INITRD=$val ;;
 		esac
 		;;
 	--native) NATIVE=1; shift ;;
@@ -512,6 +517,10 @@ printf '%s\n' "$RUN" >"$STAGE/etc/vm-run/cmd"
 INITRD=$TMP/initrd.img
 { cat "$BASE"; make_cpio "$STAGE"; } >"$INITRD"
 rm -rf "$STAGE"
+if [[ -n $GIVEN_INITRD ]]; then
+	[[ -f $GIVEN_INITRD ]] || die "--initrd $GIVEN_INITRD: no such file"
+	INITRD=$GIVEN_INITRD
+fi
 
 # ------------------------------------------------------------------ QEMU --
 

@@ -8,6 +8,10 @@
 #
 #   vmtest.sh [KVER...]      default: the installed 6.1 and 6.12
 #
+# In Xen mode, boot-initramfs.sh also boots each kernel with a real
+# initramfs-tools initramfs (boot-time hiding; needs root; VM_INITRAMFS=0
+# leaves it out).
+#
 # Environment: VM_MODES ("xen native"), VM_EXTRA_TOPOLOGIES ("bridges
 # switch": selftests/vm/topology-NAME.conf, booted without Xen for the
 # IOMMU group comparison; "" for none), VM_TIMEOUT (seconds per boot),
@@ -53,6 +57,10 @@ for kver in "${kvers[@]}"; do
 	for t in $extra_topologies; do
 		runs="$runs topology-$t"
 	done
+	# boot-time hiding from a real initramfs-tools initramfs (as root)
+	if [[ " $modes " == *" xen "* && ${VM_INITRAMFS:-1} == 1 && -z $kdir ]]; then
+		runs="$runs initramfs"
+	fi
 	for mode in $runs; do
 		mode_arg=()
 		[ "$mode" = native ] && mode_arg=(--native)
@@ -65,9 +73,14 @@ for kver in "${kvers[@]}"; do
 		out="$top/build/vm/$kver-$mode.out"
 		echo "# vmtest: $kver, $mode"
 		start=$(date +%s)
-		"$top/selftests/vm/run.sh" --kver "$kver" "${run_extra[@]}" "${mode_arg[@]}" \
-			--timeout "$timeout" --log "$top/build/vm/$kver-$mode.log" \
-			"$payload" | tee "$out"
+		if [ "$mode" = initramfs ]; then
+			PBNL_KO=$payload/pciback_nl.ko VM_TIMEOUT=$timeout \
+				"$top/selftests/vm/boot-initramfs.sh" "$kver" 2>&1 | tee "$out"
+		else
+			"$top/selftests/vm/run.sh" --kver "$kver" "${run_extra[@]}" "${mode_arg[@]}" \
+				--timeout "$timeout" --log "$top/build/vm/$kver-$mode.log" \
+				"$payload" | tee "$out"
+		fi
 		rc=${PIPESTATUS[0]}
 		secs=$(( $(date +%s) - start ))
 		line=$(grep -E '^# Totals: pass:[0-9]+ fail:[0-9]+ skip:[0-9]+' "$out" | tail -n1)

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Boot-time reservation: the module parameter "hide" names functions that
+ * go to xen-pciback before any host driver can bind them.  Loaded early
+ * (from the initramfs, before udev loads host drivers), the module
+ * reserves every matching function that is present and every one added to
+ * the bus later, by giving it a record and driver_override "pciback"
+ * before the bus probes it (records.c's notifier).
+ *
+ * The list is comma-separated; each item is one of
+ *   DDDD:BB:DD.F                  a function by address
+ *   id:VVVV:DDDD                  every function with this vendor:device
+ *   path:DDDD:BB:DD.F[/DD.F...]   the function reached from root bus
+ *                                 DDDD:BB through these device.functions,
+ *                                 which stays right when buses renumber
+ * "pcibackctl apply --module-options" writes it from the config file.
+ *
+ * A function that already has a host driver when the module loads is not
+ * taken from it here (that is "pcibackctl apply"'s job, with its checks);
+ * it is logged.
+ *
+ * Locking: the list is parsed once at load, before the notifier is
+ * registered, and is read-only afterwards (the parameter is 0444), so
+ * readers need no lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/moduleparam.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "pciback_nl.h"
+
+#define PBNL_RESERVE_MAX	256
+#define PBNL_PATH_MAX		16
+
+enum pbnl_sel_kind {
+	PBNL_SEL_ADDR = 1,
+	PBNL_SEL_ID,
+	PBNL_SEL_PATH,
+};
+
+struct pbnl_sel {
+	enum pbnl_sel_kind kind;
+	struct pbnl_bdf bdf;		/* ADDR; PATH: domain and root bus */
+	u16 vendor, device;		/* ID */
+	u8 path[PBNL_PATH_MAX];		/* PATH: devfn below each bridge */
+	unsigned int depth;		/* PATH: entries in path[] */
+};
+
+static char *hide;
+module_param(hide, charp, 0444);
+MODULE_PARM_DESC(hide,
+		 "functions reserved for xen-pciback from load on: comma-separated DDDD:BB:DD.F, id:VVVV:DDDD, path:DDDD:BB:DD.F/DD.F...");
+
+static struct pbnl_sel *pbnl_sels;
+static unsigned int pbnl_nsels;
+
+/* "DD.F" with two hex digits for the device, one for the function. */
+static int pbnl_parse_devfn(const char *s, size_t len, u8 *devfn)
+{
+	char buf[5];
+	unsigned int slot, fn;
+
+	if (len != 4 || s[2] != '.' || !isxdigit(s[0]) || !isxdigit(s[1]) ||
+	    !isxdigit(s[3]))
+		return -EINVAL;
+	memcpy(buf, s, 4);
+	buf[4] = '\0';
+	slot = hex_to_bin(buf[0]) << 4 | hex_to_bin(buf[1]);
+	fn = hex_to_bin(buf[3]);
+	if (slot > 0x1f || fn > 7)
+		return -EINVAL;
+	*devfn = PCI_DEVFN(slot, fn);
+	return 0;
+}
+
+static int pbnl_parse_hex4(const char *s, u16 *v)
+{
+	unsigned int i;
+
+	*v = 0;
+	for (i = 0; i < 4; i++) {
+		if (!isxdigit(s[i]))
+			return -EINVAL;
+		*v = *v << 4 | hex_to_bin(s[i]);
+	}
+	return 0;
+}
+
+static int pbnl_parse_sel(char *item, struct pbnl_sel *sel)
+{
+	char *p, *slash;
+
+	memset(sel, 0, sizeof(*sel));
+	if (str_has_prefix(item, "id:")) {
+		p = item + 3;
+		sel->kind = PBNL_SEL_ID;
+		if (strlen(p) != 9 || p[4] != ':' ||
+		    pbnl_parse_hex4(p, &sel->vendor) ||
+		    pbnl_parse_hex4(p + 5, &sel->device))
+			return -EINVAL;
+		return 0;
+	}
+	if (!str_has_prefix(item, "path:")) {
+		sel->kind = PBNL_SEL_ADDR;
+		return pbnl_parse_name(item, &sel->bdf);
+	}
+	sel->kind = PBNL_SEL_PATH;
+	p = item + 5;
+	slash = strchr(p, '/');
+	if (slash)
+		*slash = '\0';
+	if (pbnl_parse_name(p, &sel->bdf))
+		return -EINVAL;
+	sel->path[sel->depth++] = sel->bdf.devfn;
+	while (slash) {
+		*slash = '/';
+		p = slash + 1;
+		slash = strchr(p, '/');
+		if (sel->depth == PBNL_PATH_MAX ||
+		    pbnl_parse_devfn(p, slash ? slash - p : strlen(p),
+				     &sel->path[sel->depth]))
+			return -EINVAL;
+		sel->depth++;
+	}
+	return 0;
+}
+
+/* Whether @pdev is the function @sel's path leads to. */
+static bool pbnl_path_match(const struct pbnl_sel *sel, struct pci_dev *pdev)
+{
+	struct pci_bus *bus = pdev->bus;
+	unsigned int i = sel->depth;
+
+	if (pdev->devfn != sel->path[--i])
+		return false;
+	while (i) {
+		if (pci_is_root_bus(bus) || !bus->self ||
+		    bus->self->devfn != sel->path[--i])
+			return false;
+		bus = bus->self->bus;
+	}
+	return pci_is_root_bus(bus) && bus->number == sel->bdf.bus &&
+	       (u32)pci_domain_nr(bus) == sel->bdf.domain;
+}
+
+static bool pbnl_sel_match(const struct pbnl_sel *sel, struct pci_dev *pdev)
+{
+	switch (sel->kind) {
+	case PBNL_SEL_ADDR:
+		return (u32)pci_domain_nr(pdev->bus) == sel->bdf.domain &&
+		       pdev->bus->number == sel->bdf.bus &&
+		       pdev->devfn == sel->bdf.devfn;
+	case PBNL_SEL_ID:
+		return pdev->vendor == sel->vendor && pdev->device == sel->device;
+	case PBNL_SEL_PATH:
+		return pbnl_path_match(sel, pdev);
+	}
+	return false;
+}
+
+/**
+ * pbnl_reserve_wanted() - whether the "hide" parameter names @pdev
+ * @pdev: the function
+ *
+ * Return: true when one item of the list matches it.
+ */
+bool pbnl_reserve_wanted(struct pci_dev *pdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < pbnl_nsels; i++)
+		if (pbnl_sel_match(&pbnl_sels[i], pdev))
+			return true;
+	return false;
+}
+
+/**
+ * pbnl_reserve_parse() - parse the "hide" parameter
+ *
+ * Return: 0, -EINVAL naming the bad item in the log, or -ENOMEM.
+ */
+int pbnl_reserve_parse(void)
+{
+	char *list, *item, *rest;
+	unsigned int n = 1;
+	int ret = 0;
+
+	if (!hide || !*hide)
+		return 0;
+	for (item = hide; *item; item++)
+		n += *item == ',';
+	if (n > PBNL_RESERVE_MAX) {
+		pr_err("hide: more than %d items\n", PBNL_RESERVE_MAX);
+		return -EINVAL;
+	}
+	pbnl_sels = kcalloc(n, sizeof(*pbnl_sels), GFP_KERNEL);
+	list = kstrdup(hide, GFP_KERNEL);
+	if (!pbnl_sels || !list) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	rest = list;
+	while ((item = strsep(&rest, ","))) {
+		if (!*item)
+			continue;
+		if (pbnl_parse_sel(item, &pbnl_sels[pbnl_nsels])) {
+			pr_err("hide: malformed item \"%.40s\" (want DDDD:BB:DD.F, id:VVVV:DDDD or path:DDDD:BB:DD.F/DD.F...)\n",
+			       item);
+			ret = -EINVAL;
+			goto out;
+		}
+		pbnl_nsels++;
+	}
+	pr_info("hide: %u item(s) reserved for pciback\n", pbnl_nsels);
+out:
+	kfree(list);
+	if (ret)
+		pbnl_reserve_exit();
+	return ret;
+}
+
+/*
+ * Reserve the functions present now.  Called once at load, after the
+ * notifier is registered, so a function added meanwhile is not missed (a
+ * function both added and found here is reserved twice, harmlessly).
+ */
+void pbnl_reserve_present(void)
+{
+	struct pci_dev *pdev = NULL;
+	char *drv;
+	int err;
+
+	if (!pbnl_nsels)
+		return;
+	for_each_pci_dev(pdev) {
+		if (!pbnl_reserve_wanted(pdev))
+			continue;
+		device_lock(&pdev->dev);
+		drv = pdev->dev.driver ? kstrdup(pdev->dev.driver->name,
+						 GFP_KERNEL) : NULL;
+		err = pdev->dev.driver && !drv ? -ENOMEM : 0;
+		device_unlock(&pdev->dev);
+		if (err)
+			continue;
+		if (drv && strcmp(drv, PBNL_PCIBACK_DRV_NAME)) {
+			pci_warn(pdev, "hide: already bound to %s, left there (pcibackctl apply moves it)\n",
+				 drv);
+			kfree(drv);
+			continue;
+		}
+		kfree(drv);
+		if (pbnl_reserve_claim(pdev))
+			continue;
+		/* pciback takes it now if loaded, else when it loads */
+		if (device_attach(&pdev->dev) < 0)
+			pci_warn(pdev, "hide: reserved, but the probe failed\n");
+	}
+}
+
+void pbnl_reserve_exit(void)
+{
+	kfree(pbnl_sels);
+	pbnl_sels = NULL;
+	pbnl_nsels = 0;
+}
