@@ -15,7 +15,8 @@
  *                                 which stays right when buses renumber
  * "pcibackctl apply --module-options" writes it from the config file.
  *
- * A function that already has a host driver when the module loads is not
+ * Bridges are never reserved (a path or id may name one by mistake).  A
+ * function that already has a host driver when the module loads is not
  * taken from it here (that is "pcibackctl apply"'s job, with its checks);
  * it is logged.
  *
@@ -166,15 +167,21 @@ static bool pbnl_sel_match(const struct pbnl_sel *sel, struct pci_dev *pdev)
  * pbnl_reserve_wanted() - whether the "hide" parameter names @pdev
  * @pdev: the function
  *
- * Return: true when one item of the list matches it.
+ * Return: true when one item of the list matches it and it is no bridge.
  */
 bool pbnl_reserve_wanted(struct pci_dev *pdev)
 {
 	unsigned int i;
 
-	for (i = 0; i < pbnl_nsels; i++)
-		if (pbnl_sel_match(&pbnl_sels[i], pdev))
+	for (i = 0; i < pbnl_nsels; i++) {
+		if (!pbnl_sel_match(&pbnl_sels[i], pdev))
+			continue;
+		if (pdev->hdr_type == PCI_HEADER_TYPE_NORMAL)
 			return true;
+		/* as dev-hide without allow-bridge: bridges stay in dom0 */
+		pci_warn(pdev, "hide: a bridge, not reserved\n");
+		return false;
+	}
 	return false;
 }
 

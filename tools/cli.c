@@ -43,6 +43,9 @@ static const struct {
 		PCIBACK_OP_FLAG_IOMMU_GROUP,
 		"the group Linux's IOMMU layer would form (one\n"
 		"device; members only, no verdict)" },
+	[CLI_MODULE_OPTIONS] = { "module-options", 0, NULL, 0,
+		"print the value of pciback_nl.hide= for boot;\n"
+		"send nothing" },
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
@@ -86,6 +89,7 @@ static int set_count(const char *s, struct cli_args *a, char *err,
 static int apply(int id, const char *val, struct cli_args *a, char *err,
 		 size_t errlen)
 {
+	a->given |= CLI_OPT(id);
 	if (id == CLI_COUNT)
 		return set_count(val, a, err, errlen);
 	a->op_flags |= opts[id].op_flag;
@@ -176,6 +180,7 @@ int cli_parse(unsigned int allowed, int argc, char **argv,
 	a->help = false;
 	a->op_flags = 0;
 	a->count = 0;
+	a->given = 0;
 	a->nargs = 0;
 	if (err && errlen)
 		err[0] = '\0';
@@ -224,6 +229,11 @@ void cli_print_options(FILE *f, unsigned int allowed)
 			snprintf(left, sizeof(left), "    --%s%s%s", opts[i].name,
 				 opts[i].arg ? " " : "",
 				 opts[i].arg ? opts[i].arg : "");
+		/* a long one gets a line of its own */
+		if (strlen(left) >= 20) {
+			fprintf(f, "  %s\n", left);
+			left[0] = '\0';
+		}
 		/* continuation lines of the help are indented alike */
 		for (p = opts[i].help; p; p = nl ? nl + 1 : NULL) {
 			nl = strchr(p, '\n');

@@ -22,6 +22,7 @@ enum cli_opt_id {
 	CLI_WITH_GROUP,		/* --with-group */
 	CLI_COUNT,		/* --count N */
 	CLI_IOMMU_GROUP,	/* --iommu-group */
+	CLI_MODULE_OPTIONS,	/* --module-options */
 	CLI_NOPTS
 };
 
@@ -31,6 +32,7 @@ struct cli_args {
 	bool help;		/* -h or --help was given */
 	uint32_t op_flags;	/* PCIBACK_OP_FLAG_x of the options given */
 	unsigned long count;	/* --count, 0 when not given */
+	unsigned int given;	/* CLI_OPT(x) of each option given */
 	int nargs;		/* operands, in order, pointing into argv */
 	char **args;		/* the caller's array of at least argc entries */
 };

@@ -35,6 +35,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -46,6 +47,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "config.h"
 #include "devname.h"
 #include "json.h"
 #include "nl.h"
@@ -81,6 +83,7 @@ struct ctx {
 	struct pciids *ids;
 	bool ids_tried;
 	uint32_t op_flags;	/* the command's PCIBACK_OP_FLAG_x options */
+	unsigned int given;	/* CLI_OPT(x) of the options given */
 	unsigned long count;	/* monitor --count, 0: until killed */
 };
 
@@ -650,6 +653,318 @@ out:
 	return rc;
 }
 
+/* apply: one config message, on its own line. */
+static void config_msg(const struct config_msgs *m, size_t i, bool warn)
+{
+	fprintf(stderr, PROG ": %s%s\n", warn ? "warning: " : "", m->text[i]);
+}
+
+/* apply: warnings and errors of the config, in line order. */
+static void config_msgs_print(const struct config *c)
+{
+	const struct config_msgs *e = &c->errors, *w = &c->warnings;
+	size_t i = 0, j = 0;
+
+	while (i < e->n || j < w->n) {
+		/* a message on the whole file (line 0) comes last */
+		unsigned int le = i < e->n && e->line[i] ? e->line[i] : UINT_MAX;
+		unsigned int lw = j < w->n && w->line[j] ? w->line[j] : UINT_MAX;
+
+		if (j < w->n && (i == e->n || lw < le))
+			config_msg(w, j++, true);
+		else
+			config_msg(e, i++, false);
+	}
+}
+
+/* "pcibackctl: hide.conf:3: id 8086:10d3 -> 0000:03:00.0 0000:07:00.0" */
+static void config_announce(const struct config *c)
+{
+	const struct config_sel *sel;
+	size_t i, j;
+
+	for (i = 0; i < c->nsels; i++) {
+		sel = &c->sels[i];
+		if (sel->kind == CONFIG_ADDR)
+			continue;
+		if (c->mode == CONFIG_MODULE) {
+			if (sel->kind == CONFIG_IFNAME || sel->kind == CONFIG_MAC)
+				fprintf(stderr, PROG ": %s:%u: %s -> path:%s\n",
+					c->file, sel->line, sel->text, sel->path);
+			continue;
+		}
+		if (!sel->nidx)
+			continue;
+		fprintf(stderr, PROG ": %s:%u: %s ->", c->file, sel->line,
+			sel->text);
+		for (j = 0; j < sel->nidx; j++)
+			fprintf(stderr, " %s", c->devs[sel->idx[j]].name);
+		putc('\n', stderr);
+	}
+}
+
+/*
+ * Reads and resolves the config @file ("-": stdin), printing what it says.
+ * Returns 0 with *out set, or an exit status: 2 for errors in it, or when
+ * a FILE the user @named cannot be read; 1 for the default file.
+ */
+static int config_load(struct ctx *ctx, const struct command *cmd,
+		       const char *file, bool named, enum config_mode mode,
+		       struct config **out)
+{
+	bool std_in = !strcmp(file, "-");
+	struct config *c;
+	FILE *f;
+	int ret;
+
+	*out = NULL;
+	f = std_in ? stdin : fopen(file, "re");
+	if (!f) {
+		error("%s: cannot open %s: %s", cmd->name, file, strerror(errno));
+		return named ? EXIT_USAGE : EXIT_FAILED;
+	}
+	c = config_new(std_in ? "<stdin>" : file, ctx->sysfs, mode);
+	if (!c) {
+		error("out of memory");
+		if (!std_in)
+			fclose(f);
+		return EXIT_FAILED;
+	}
+	ret = config_read(c, f);
+	if (!std_in)
+		fclose(f);
+	if (!ret)
+		config_announce(c);
+	config_msgs_print(c);
+	if (ret) {
+		config_free(c);
+		if (ret == -ENOMEM)
+			return EXIT_FAILED;
+		return ret == -EIO && !named ? EXIT_FAILED : EXIT_USAGE;
+	}
+	*out = c;
+	return EXIT_OK;
+}
+
+/* apply --module-options: the value of pciback_nl.hide=, one line. */
+static int apply_module(struct ctx *ctx, struct config *c)
+{
+	char buf[CONFIG_MODULE_MAX + 1];
+	struct json_writer w;
+
+	if (config_module_options(c, buf, sizeof(buf))) {
+		if (c->errors.n)	/* the one just added */
+			config_msg(&c->errors, c->errors.n - 1, false);
+		return EXIT_USAGE;
+	}
+	if (!ctx->json) {
+		puts(buf);
+		return finish_output();
+	}
+	json_init(&w, stdout, ctx->pretty);
+	json_object_begin(&w);
+	json_key(&w, "module");
+	json_string(&w, "pciback_nl");
+	json_key(&w, "hide");
+	json_string(&w, buf);
+	json_object_end(&w);
+	if (json_end(&w)) {
+		error("cannot write JSON: %s", strerror(errno));
+		return EXIT_FAILED;
+	}
+	return finish_output();
+}
+
+static void apply_json_selectors(struct json_writer *w, const struct config *c)
+{
+	const struct config_sel *sel;
+	size_t i, j;
+
+	json_array_begin(w);
+	for (i = 0; i < c->nsels; i++) {
+		sel = &c->sels[i];
+		json_object_begin(w);
+		json_key(w, "line");
+		json_uint(w, sel->line);
+		json_key(w, "selector");
+		json_string(w, sel->text);
+		json_key(w, "names");
+		json_array_begin(w);
+		for (j = 0; j < sel->nidx; j++)
+			json_string(w, c->devs[sel->idx[j]].name);
+		json_array_end(w);
+		json_key(w, "not-found");
+		json_string(w, sel->not_found);
+		json_object_end(w);
+	}
+	json_array_end(w);
+}
+
+/*
+ * apply -j: {"op": "apply", "file", "dry-run", "selectors": [{"line",
+ * "selector", "names", "not-found"}], "already-hidden": [names], "hide":
+ * the document "hide -j" prints for the rest, or null}.
+ */
+static int apply_json(struct ctx *ctx, const struct config *c, bool *held,
+		      const struct pb_result *res, size_t nres)
+{
+	bool dry_run = ctx->op_flags & PCIBACK_OP_FLAG_DRY_RUN;
+	struct pb_names *names;
+	struct json_writer w;
+	int rc = EXIT_OK;
+	size_t i;
+
+	for (i = 0; i < nres; i++)
+		print_warnings(&res[i]);
+	names = calloc(nres ? nres : 1, sizeof(*names));
+	if (!names) {
+		error("out of memory");
+		return EXIT_FAILED;
+	}
+	for (i = 0; i < nres; i++)
+		if (res[i].has_dev)
+			names_get(ctx, &res[i].dev, &names[i]);
+	json_init(&w, stdout, ctx->pretty);
+	json_object_begin(&w);
+	json_key(&w, "op");
+	json_string(&w, "apply");
+	json_key(&w, "file");
+	json_string(&w, c->file);
+	json_key(&w, "dry-run");
+	json_bool(&w, dry_run);
+	json_key(&w, "selectors");
+	apply_json_selectors(&w, c);
+	json_key(&w, "already-hidden");
+	json_array_begin(&w);
+	for (i = 0; i < c->ndevs; i++)
+		if (held[i])
+			json_string(&w, c->devs[i].name);
+	json_array_end(&w);
+	json_key(&w, "hide");
+	if (res)
+		output_op_json(&w, "hide", dry_run, res, names, nres);
+	else
+		json_null(&w);
+	json_object_end(&w);
+	if (json_end(&w)) {
+		error("cannot write JSON: %s", strerror(errno));
+		rc = EXIT_FAILED;
+	}
+	if (!rc)
+		rc = finish_output();
+	for (i = 0; i < nres; i++)
+		names_put(&names[i]);
+	free(names);
+	return rc;
+}
+
+static int apply_print(struct ctx *ctx, const struct config *c, bool *held,
+		       const struct pb_result *res, size_t nres)
+{
+	bool dry_run = ctx->op_flags & PCIBACK_OP_FLAG_DRY_RUN;
+	size_t i;
+
+	if (ctx->json)
+		return apply_json(ctx, c, held, res, nres);
+	for (i = 0; i < c->ndevs; i++)
+		if (held[i])
+			printf("%s already hidden\n", c->devs[i].name);
+	for (i = 0; i < nres; i++) {
+		output_result_line(stdout, &res[i], false, dry_run);
+		if (res[i].n_warnings) {
+			fflush(stdout);	/* keep the order on a terminal */
+			print_warnings(&res[i]);
+		}
+	}
+	return finish_output();
+}
+
+/*
+ * apply: the functions of the config that pciback does not hold yet go to
+ * it in one dev-hide request; those it holds are skipped.
+ */
+static int apply_hide(struct ctx *ctx, const struct command *cmd,
+		      const struct config *c)
+{
+	const char **todo = NULL;
+	struct pb_result *res = NULL;
+	size_t ntodo = 0, nres = 0, i;
+	struct pbnl *nl = NULL;
+	bool *held = NULL;
+	struct pbnl_err e;
+	struct pb_dev d;
+	int rc = EXIT_OK, ret;
+
+	held = calloc(c->ndevs ? c->ndevs : 1, sizeof(*held));
+	todo = calloc(c->ndevs ? c->ndevs : 1, sizeof(*todo));
+	if (!held || !todo) {
+		error("out of memory");
+		rc = EXIT_FAILED;
+		goto out;
+	}
+	if (c->ndevs) {
+		rc = open_nl(ctx, cmd->name, &nl);
+		if (rc)
+			goto out;
+	}
+	for (i = 0; i < c->ndevs; i++) {
+		if (pbnl_dev_get(nl, c->devs[i].name, &d, &e)) {
+			ret = report(cmd->name, c->devs[i].name, &e);
+			if (!rc)
+				rc = ret;
+			continue;
+		}
+		held[i] = d.pciback;
+		if (!held[i])
+			todo[ntodo++] = c->devs[i].name;
+		pb_dev_release(&d);
+	}
+	if (rc)
+		goto out;
+	if (ntodo && pbnl_dev_op(nl, PCIBACK_CMD_DEV_HIDE, todo, ntodo,
+				 ctx->op_flags, &res, &nres, &e)) {
+		report(cmd->name, NULL, &e);
+		rc = op_exit_code(e.err);
+		goto out;
+	}
+	rc = apply_print(ctx, c, held, res, nres);
+	/* the kernel answers for every device: a gap is its bug, say so */
+	for (i = 0; i < ntodo; i++) {
+		if (has_result(res, nres, todo[i]))
+			continue;
+		error("%s %s: no result for it in the kernel's reply", cmd->name,
+		      todo[i]);
+		if (!rc)
+			rc = EXIT_FAILED;
+	}
+out:
+	pbnl_results_free(res, nres);
+	pbnl_close(nl);
+	free(todo);
+	free(held);
+	return rc;
+}
+
+static int cmd_apply(struct ctx *ctx, const struct command *cmd, int argc,
+		     char **argv)
+{
+	bool module = ctx->given & CLI_OPT(CLI_MODULE_OPTIONS);
+	const char *file = argc ? argv[0] : CONFIG_DEFAULT_FILE;
+	struct config *c;
+	int rc;
+
+	if (module && ctx->given != CLI_OPT(CLI_MODULE_OPTIONS))
+		return usage_error(cmd, "%s: --module-options takes no other option",
+				   cmd->name);
+	rc = config_load(ctx, cmd, file, argc > 0,
+			 module ? CONFIG_MODULE : CONFIG_APPLY, &c);
+	if (rc)
+		return rc;
+	rc = module ? apply_module(ctx, c) : apply_hide(ctx, cmd, c);
+	config_free(c);
+	return rc;
+}
+
 struct monitor {
 	struct ctx *ctx;
 	unsigned long seen;
@@ -884,6 +1199,38 @@ static const char check_help[] =
 	"\n"
 	"DEV as for show; a device named twice is sent once, with a note.\n";
 
+static const char apply_help[] =
+	"Hides the functions a config file names (default\n"
+	CONFIG_DEFAULT_FILE "): reads and resolves the whole file\n"
+	"first; any error in it and nothing is sent (exit status 2).  The\n"
+	"functions pciback holds already are skipped (\"already hidden\"),\n"
+	"the others go to xen-pciback in one request, all or none, as with\n"
+	"hide; running it again changes nothing.  Needs CAP_SYS_ADMIN.\n"
+	"\n"
+	"One selector a line, '#' starts a comment:\n"
+	"  0000:03:00.0 or 03:00.0        one function, by address\n"
+	"  id 8086:10d3                   every function with these ids\n"
+	"  ifname eth1                    the function of an interface\n"
+	"  mac 52:54:00:12:34:56          the function of the interface\n"
+	"                                 with this address\n"
+	"  path 0000:00:06.0/00.0/00.0    device 00.0 behind the bridge\n"
+	"                                 00:06.0 then behind 00.0 below it\n"
+	"                                 (stays right when buses renumber)\n"
+	"An interface that does not exist (ifname, mac) is skipped with a\n"
+	"warning: a hidden function has none.  FILE \"-\" is stdin.\n"
+	"\n"
+	"Output as for hide, after one \"0000:01:00.0 already hidden\" line\n"
+	"per function skipped.  -j: {\"op\": \"apply\", \"file\", \"dry-run\",\n"
+	"\"selectors\": [{\"line\", \"selector\", \"names\", \"not-found\"}],\n"
+	"\"already-hidden\": [names], \"hide\": the document of hide -j, or null\n"
+	"when nothing was to be moved}.\n"
+	"\n"
+	"--module-options prints the value for the module parameter\n"
+	"pciback_nl.hide= (items DDDD:BB:DD.F, id:VVVV:DDDD and\n"
+	"path:DDDD:BB:DD.F/DD.F..., ifname and mac turned into paths now),\n"
+	"which reserves the functions at boot; it sends nothing.\n"
+	"-j: {\"module\": \"pciback_nl\", \"hide\": value}.\n";
+
 static const char monitor_help[] =
 	"Prints every change pciback_nl makes, as it happens, one line each:\n"
 	"  hidden 0000:03:00.0 driver pciback (was e1000e)\n"
@@ -940,6 +1287,16 @@ static const struct command commands[] = {
 		.opts = CLI_OPT(CLI_IOMMU_GROUP),
 		.nl_cmd = PCIBACK_CMD_GROUP_GET,
 		.min_args = 1, .max_args = -1, .run = cmd_check,
+	},
+	{
+		.name = "apply",
+		.args = "[-n] [-f] [--with-group] [--module-options] [FILE]",
+		.summary = "Hide the functions a config file names",
+		.help = apply_help,
+		.opts = CLI_OPT(CLI_DRY_RUN) | CLI_OPT(CLI_FORCE) |
+			CLI_OPT(CLI_WITH_GROUP) | CLI_OPT(CLI_MODULE_OPTIONS),
+		.nl_cmd = PCIBACK_CMD_DEV_HIDE,
+		.min_args = 0, .max_args = 1, .run = cmd_apply,
 	},
 	{
 		.name = "monitor", .args = "[--count N]",
@@ -1030,6 +1387,7 @@ static int run_command(struct ctx *ctx, const struct command *cmd, int argc,
 	} else {
 		ctx->op_flags = a.op_flags;
 		ctx->count = a.count;
+		ctx->given = a.given;
 		rc = cmd->run(ctx, cmd, a.nargs, a.args);
 	}
 	free(a.args);

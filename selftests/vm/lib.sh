@@ -20,5 +20,93 @@ pbnl_payload() {
 	cp "$top/tools/pcibackctl" "$dir/bin/"
 	cp "$top"/build/selftests/*_test "$dir/selftests/"
 	cp "$top/selftests/run-selftests.sh" "$dir/run-selftests"
+	pbnl_payload_ynl "$dir" || return 1
 	echo "$dir"
+}
+
+# pbnl_payload_ynl DIR: what selftests/ynl_test.sh needs, in DIR/ynl: the
+# kernel's YNL CLI and library (tools/net/ynl of the newest linux-source
+# tarball that has them; 6.1's has not), our spec, Debian's python3.11 as
+# python/bin/python3, and as python/lib/python311.zip (PYTHONHOME
+# DIR/ynl/python) the compiled modules of its standard library and of
+# PyYAML that the CLI imports.  Both are cached in build/ynl.  Without
+# them it says why on stderr and stages only the test, which then skips.
+pbnl_payload_ynl() {
+	local dir=$1 cache=$top/build/ynl py=/usr/bin/python3.11
+	local tarball="" t key
+
+	install -m 0755 "$top/selftests/ynl_test.sh" "$dir/selftests/ynl_test.sh"
+	if [ ! -x "$py" ] || ! "$py" -c 'import yaml' 2>/dev/null; then
+		echo "pbnl_payload_ynl: no $py with PyYAML (apt-get install python3-yaml): ynl_test.sh will skip" >&2
+		return 0
+	fi
+	mkdir -p "$cache"
+	while read -r t; do
+		[ -f "$t" ] || continue
+		key=$(stat -c '%n %s %Y' "$t")
+		if [ "$(cat "$cache/src.stamp" 2>/dev/null)" != "$key" ]; then
+			rm -rf "$cache/src" "$cache/src.stamp" "$cache/python311.zip"
+			mkdir -p "$cache/src"
+			tar -xJf "$t" -C "$cache/src" --strip-components=1 --wildcards \
+				'*/tools/net/ynl/*cli.py' '*/tools/net/ynl/*lib/*.py' \
+				2>/dev/null || continue
+			echo "$key" >"$cache/src.stamp"
+		fi
+		tarball=$t
+		break
+	done < <(printf '%s\n' /usr/src/linux-source-*.tar.xz | sort -rV)
+	t=$(find "$cache/src" -name cli.py 2>/dev/null | head -n 1)
+	if [ -z "$tarball" ] || [ -z "$t" ]; then
+		echo "pbnl_payload_ynl: no linux-source tarball with tools/net/ynl in /usr/src: ynl_test.sh will skip" >&2
+		return 0
+	fi
+	t=$(dirname "$t")
+	key=$({ cat "$cache/src.stamp"; sha256sum "${BASH_SOURCE[0]}"
+		stat -L -c '%n %s %Y' "$py" /usr/lib/python3/dist-packages/yaml/*.py
+	      } 2>/dev/null | sha256sum | cut -c1-16)
+	if [ "$(cat "$cache/zip.stamp" 2>/dev/null)" != "$key" ] ||
+	   [ ! -f "$cache/python311.zip" ]; then
+		"$py" - "$t" "$cache/python311.zip.tmp" <<'PY' || return 1
+# The modules cli.py imports, found statically (modulefinder), plus what
+# the interpreter imports at start; compiled, in one zip for zipimport.
+import modulefinder, os, py_compile, sys, tempfile, zipfile
+ynl, out = sys.argv[1], sys.argv[2]
+skip = ['tkinter', 'test', 'unittest', 'pydoc', 'pydoc_data', 'doctest',
+        'idlelib', 'lib2to3', 'ensurepip', 'distutils', 'email', 'http',
+        'xml', 'xmlrpc', 'asyncio', 'multiprocessing', 'concurrent',
+        'sqlite3', 'curses', 'dbm', 'ctypes', 'ssl', 'lzma', 'bz2',
+        'jsonschema', 'sitecustomize', 'usercustomize', 'apport_python_hook',
+        'yaml.cyaml', 'yaml._yaml']
+mf = modulefinder.ModuleFinder(excludes=skip, path=[
+    ynl, os.path.dirname(os.__file__), '/usr/lib/python3/dist-packages'])
+mf.run_script(os.path.join(ynl, 'cli.py'))
+for name in ('site', 'encodings.aliases', 'encodings.ascii',
+             'encodings.latin_1', 'encodings.utf_8', 'encodings.utf_8_sig'):
+    mf.import_hook(name)
+with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as z, \
+     tempfile.TemporaryDirectory() as tmp:
+    for name, m in sorted(mf.modules.items()):
+        src = m.__file__
+        # YNL's own package "lib" stays beside cli.py, as source
+        if (not src or not src.endswith('.py') or name == '__main__' or
+                name == 'lib' or name.startswith('lib.')):
+            continue
+        arc = name.replace('.', '/') + ('/__init__' if m.__path__ else '')
+        pyc = os.path.join(tmp, 'm.pyc')
+        py_compile.compile(src, cfile=pyc, dfile=arc + '.py', doraise=True)
+        z.write(pyc, arc + '.pyc')
+PY
+		mv "$cache/python311.zip.tmp" "$cache/python311.zip"
+		echo "$key" >"$cache/zip.stamp"
+	fi
+	mkdir -p "$dir/ynl/python/bin" "$dir/ynl/python/lib"
+	cp "$py" "$dir/ynl/python/bin/python3"
+	cp "$cache/python311.zip" "$dir/ynl/python/lib/"
+	cp -R "$t/cli.py" "$t/lib" "$dir/ynl/"
+	cp "$top/Documentation/netlink/specs/pciback.yaml" "$dir/ynl/"
+	echo "${tarball##*/}" >"$dir/ynl/SOURCE"
+	# compiled now, so that the VM does not compile them on each run
+	"$py" -c 'import compileall, sys; sys.exit(not compileall.compile_dir(sys.argv[1], quiet=1,
+		invalidation_mode=compileall.py_compile.PycInvalidationMode.UNCHECKED_HASH))' \
+		"$dir/ynl/lib" || return 1
 }
