@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pcibackctl against the kernel: its JSON parses and agrees with the
- * dev-get dump; unknown devices get one clear line and exit status 5.
+ * dev-get dump; unknown devices get one clear line and exit status 5;
+ * "apply" resolves a config file on the test bed's topology, hides all or
+ * nothing, and is idempotent.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -506,6 +510,336 @@ TEST_F(toolx, hide_with_group)
 	ASSERT_EQ(0, run_tool(&self->r, args));
 	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
 	expect_line(_metadata, self->r.out, "0000:09:02.0 pciback -> e1000");
+}
+
+/* --- apply: a config file ---------------------------------------------- */
+
+/* The driver bound to @bdf now, "" for none. */
+static void driver_of(const char *bdf, char *buf, size_t len)
+{
+	char path[256], link[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	buf[0] = '\0';
+	if (n > 0) {
+		link[n] = '\0';
+		snprintf(buf, len, "%s", strrchr(link, '/') + 1);
+	}
+}
+
+/* The network interface on @bdf (or on its virtio device); 0 or -ENODEV. */
+static int ifname_of(const char *bdf, char *buf, size_t len)
+{
+	char path[PATH_MAX], real[PATH_MAX], *p;
+	struct dirent *e;
+	DIR *d = opendir("/sys/class/net");
+	int ret = -ENODEV;
+
+	if (!d)
+		return -errno;
+	while (ret && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/net/%s/device", e->d_name);
+		if (!realpath(path, real))
+			continue;
+		p = strstr(real, bdf);
+		if (p && p[-1] == '/' &&
+		    (!p[strlen(bdf)] || !strncmp(p + strlen(bdf), "/virtio", 7))) {
+			snprintf(buf, len, "%s", e->d_name);
+			ret = 0;
+		}
+	}
+	closedir(d);
+	return ret;
+}
+
+/* The MAC address of interface @ifname. */
+static int mac_of(const char *ifname, char *buf, size_t len)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/address", ifname);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf[0] ? 0 : -EINVAL;
+}
+
+/* Writes @text to a new file /tmp/pbnl-apply-XXXXXX.conf named in @path. */
+static int write_conf(char *path, size_t len, const char *text)
+{
+	int fd;
+
+	snprintf(path, len, "/tmp/pbnl-apply-XXXXXX.conf");
+	fd = mkstemps(path, 5);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		close(fd);
+		return -EIO;
+	}
+	return close(fd);
+}
+
+/* The names of a JSON array of strings, space-separated. */
+static void json_names(const struct jval *arr, char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; arr && arr->type == J_ARR && i < arr->n; i++)
+		if (arr->kids[i].type == J_STR)
+			n += snprintf(buf + n, len - n, "%s%s", i ? " " : "",
+				      arr->kids[i].str);
+}
+
+/* The test bed's functions an apply of this fixture may move. */
+static const char *const apply_bdfs[] = {
+	"0000:01:00.0", "0000:02:00.0", "0000:03:00.0", "0000:07:00.0",
+	"0000:08:00.0", "0000:09:01.0", "0000:09:02.0",
+};
+
+#define APPLY_N ARRAY_SIZE(apply_bdfs)
+
+FIXTURE(apply) {
+	struct pbnl_sock s;
+	struct run r;
+	char conf[64];
+	char before[APPLY_N][64];	/* the driver of each, at setup */
+};
+
+FIXTURE_SETUP(apply)
+{
+	size_t i;
+
+	memset(&self->r, 0, sizeof(self->r));
+	self->conf[0] = '\0';
+	self->s.fd = -1;
+	if (!pbnl_running_on_xen_dom0())
+		SKIP(return, "needs a Xen dom0");
+	if (access("/sys/bus/pci/drivers/pciback", F_OK))
+		SKIP(return, "xen-pciback is not loaded");
+	for (i = 0; i < APPLY_N; i++) {
+		if (pbnl_sysfs_read(apply_bdfs[i], "vendor", self->before[i],
+				    sizeof(self->before[i])))
+			SKIP(return, "not the test bed's topology (%s)", apply_bdfs[i]);
+		driver_of(apply_bdfs[i], self->before[i], sizeof(self->before[i]));
+		ASSERT_STRNE("pciback", self->before[i]) TH_LOG("%s", apply_bdfs[i]);
+	}
+	ASSERT_EQ(0, pbnl_open(&self->s));
+}
+
+FIXTURE_TEARDOWN(apply)
+{
+	char drv[64];
+	size_t i;
+
+	/* whatever a failed test left with pciback goes back */
+	for (i = 0; self->s.fd >= 0 && i < APPLY_N; i++) {
+		struct pbnl_reply r;
+		const char *n = apply_bdfs[i];
+
+		driver_of(n, drv, sizeof(drv));
+		if (strcmp(drv, "pciback"))
+			continue;
+		pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, &n, 1,
+			PCIBACK_OP_FLAG_FORCE, &r);
+		pbnl_reply_free(&r);
+	}
+	if (self->conf[0])
+		unlink(self->conf);
+	run_free(&self->r);
+	if (self->s.fd >= 0)
+		pbnl_close(&self->s);
+}
+
+/* No function of the test bed changed driver since setup. */
+static void unchanged(struct __test_metadata *_metadata, char before[][64])
+{
+	char drv[64];
+	size_t i;
+
+	for (i = 0; i < APPLY_N; i++) {
+		driver_of(apply_bdfs[i], drv, sizeof(drv));
+		EXPECT_STREQ(before[i], drv) TH_LOG("%s", apply_bdfs[i]);
+	}
+}
+
+/* One selector of each kind; a dry run resolves them and moves nothing. */
+TEST_F(apply, dry_run_resolves_every_selector)
+{
+	const char *args[6] = { "-j", "apply", "-n", self->conf, NULL };
+	const struct jval *sels, *hide, *res;
+	char ifname[32], mac[32], text[512], names[512];
+	static const char *const want[] = {
+		"0000:03:00.0",				/* 03:00.0 */
+		"0000:09:01.0 0000:09:02.0",		/* id 8086:100e */
+		"0000:01:00.0",				/* ifname */
+		"0000:08:00.0",				/* mac */
+		"0000:07:00.0",				/* path */
+	};
+	const char *err = NULL;
+	struct jval *doc;
+	size_t i;
+
+	ASSERT_EQ(0, ifname_of("0000:01:00.0", ifname, sizeof(ifname)));
+	ASSERT_EQ(0, ifname_of("0000:08:00.0", text, sizeof(text)));
+	ASSERT_EQ(0, mac_of(text, mac, sizeof(mac)));
+	snprintf(text, sizeof(text),
+		 "# one selector of each kind\n"
+		 "03:00.0\n"
+		 "id 8086:100e   # the e1000 pair behind the PCIe-to-PCI bridge\n"
+		 "\n"
+		 "ifname %s\n"
+		 "mac %s\n"
+		 "path 0000:00:06.0/00.0/00.0/00.0   # behind the switch\n",
+		 ifname, mac);
+	ASSERT_EQ(0, write_conf(self->conf, sizeof(self->conf), text));
+
+	ASSERT_EQ(0, run_tool(&self->r, args));
+	ASSERT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	doc = json_parse(self->r.out, &err);
+	ASSERT_NE(NULL, doc) TH_LOG("not JSON (%s): %s", err, self->r.out);
+	EXPECT_STREQ("apply", json_get(doc, "op")->str);
+	EXPECT_TRUE(json_get(doc, "dry-run")->b);
+	sels = json_get(doc, "selectors");
+	ASSERT_TRUE(sels && sels->type == J_ARR && sels->n == 5) TH_LOG("%s", self->r.out);
+	for (i = 0; i < 5; i++) {
+		json_names(json_get(&sels->kids[i], "names"), names, sizeof(names));
+		EXPECT_STREQ(want[i], names) TH_LOG("selector %zu", i);
+		EXPECT_TRUE(json_get(&sels->kids[i], "not-found")->type == J_NULL);
+	}
+	EXPECT_TRUE(num_is(json_get(&sels->kids[2], "line"), 5));
+	EXPECT_STREQ("path 0000:00:06.0/00.0/00.0/00.0",
+		     json_get(&sels->kids[4], "selector")->str);
+	EXPECT_EQ((size_t)0, json_get(doc, "already-hidden")->n);
+	hide = json_get(doc, "hide");
+	ASSERT_TRUE(hide && hide->type == J_OBJ) TH_LOG("%s", self->r.out);
+	res = json_get(hide, "results");
+	ASSERT_TRUE(res && res->type == J_ARR);
+	EXPECT_EQ((size_t)6, res->n) TH_LOG("%s", self->r.out);
+	for (i = 0; i < res->n; i++)
+		EXPECT_STREQ("pciback", json_get(&res->kids[i], "to-driver")->str);
+	/* the selectors that are not addresses were echoed */
+	expect_line(_metadata, self->r.err, ":3: id 8086:100e -> 0000:09:01.0 0000:09:02.0");
+	json_free(doc);
+	unchanged(_metadata, self->before);
+}
+
+/* Hide for real, again (nothing moves), then unhide. */
+TEST_F(apply, apply_is_idempotent)
+{
+	const char *args[4] = { "apply", self->conf, NULL };
+	const char *jargs[5] = { "-j", "apply", self->conf, NULL };
+	const char *unhide[5] = { "unhide", "0000:01:00.0", "0000:02:00.0", NULL };
+	char ifname[32], mac[32], text[256], drv[64];
+	const char *err = NULL;
+	struct jval *doc;
+
+	ASSERT_EQ(0, ifname_of("0000:02:00.0", ifname, sizeof(ifname)));
+	ASSERT_EQ(0, mac_of(ifname, mac, sizeof(mac)));
+	snprintf(text, sizeof(text), "path 0000:00:02.0/00.0\nmac %s\n", mac);
+	ASSERT_EQ(0, write_conf(self->conf, sizeof(self->conf), text));
+
+	ASSERT_EQ(0, run_tool(&self->r, args));
+	ASSERT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	expect_line(_metadata, self->r.out, "0000:01:00.0 virtio-pci -> pciback\n");
+	expect_line(_metadata, self->r.out, "0000:02:00.0 virtio-pci -> pciback\n");
+	driver_of("0000:02:00.0", drv, sizeof(drv));
+	EXPECT_STREQ("pciback", drv);
+	run_free(&self->r);
+
+	/*
+	 * Again: the path's function is skipped as already hidden; the mac's
+	 * interface went with its function: a warning, not an error.
+	 */
+	ASSERT_EQ(0, run_tool(&self->r, args));
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_STREQ("0000:01:00.0 already hidden\n", self->r.out);
+	expect_line(_metadata, self->r.err, "warning: ");
+	expect_line(_metadata, self->r.err, ":2: mac ");
+	run_free(&self->r);
+
+	ASSERT_EQ(0, run_tool(&self->r, jargs));
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	doc = json_parse(self->r.out, &err);
+	ASSERT_NE(NULL, doc) TH_LOG("not JSON (%s): %s", err, self->r.out);
+	EXPECT_TRUE(json_get(doc, "hide")->type == J_NULL);
+	json_names(json_get(doc, "already-hidden"), text, sizeof(text));
+	EXPECT_STREQ("0000:01:00.0", text);
+	EXPECT_TRUE(json_get(&json_get(doc, "selectors")->kids[1],
+			     "not-found")->type == J_STR);
+	json_free(doc);
+	run_free(&self->r);
+
+	ASSERT_EQ(0, run_tool(&self->r, unhide));
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	expect_line(_metadata, self->r.out, "0000:01:00.0 pciback -> virtio-pci\n");
+	expect_line(_metadata, self->r.out, "0000:02:00.0 pciback -> virtio-pci\n");
+	unchanged(_metadata, self->before);
+}
+
+/* A typo: exit 2 naming each bad line, and nothing is sent. */
+TEST_F(apply, bad_config_changes_nothing)
+{
+	const char *args[4] = { "apply", self->conf, NULL };
+
+	ASSERT_EQ(0, write_conf(self->conf, sizeof(self->conf),
+				"0000:01:00.0\nidd 8086:10d3\n0000:fe:1f.7\n"
+				"path 0000:00:02.0/00.0\n"));
+	ASSERT_EQ(0, run_tool(&self->r, args));
+	EXPECT_EQ(2, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_EQ(0, self->r.out[0]) TH_LOG("%s", self->r.out);
+	expect_line(_metadata, self->r.err,
+		    ":2: unknown selector 'idd' (expected an address, id, ifname, mac or path)\n");
+	expect_line(_metadata, self->r.err, ":3: 0000:fe:1f.7: no such device\n");
+	unchanged(_metadata, self->before);
+}
+
+/* A whole-group failure: the kernel refuses, nothing moved (exit 1). */
+TEST_F(apply, refused_set_moves_nothing)
+{
+	const char *args[4] = { "apply", self->conf, NULL };
+
+	/* 09:01.0 without 09:02.0 (requester-ID alias), with a good one */
+	ASSERT_EQ(0, write_conf(self->conf, sizeof(self->conf),
+				"0000:01:00.0\npath 0000:00:07.0/01.0\n"));
+	ASSERT_EQ(0, run_tool(&self->r, args));
+	EXPECT_EQ(1, self->r.status) TH_LOG("%s", self->r.err);
+	expect_line(_metadata, self->r.err, "0000:09:02.0");
+	unchanged(_metadata, self->before);
+}
+
+/* The module parameter: interfaces become paths; no module needed. */
+TEST_F(tool, apply_module_options)
+{
+	const char *args[5] = { "apply", "--module-options", NULL, NULL };
+	char conf[64], ifname[32], text[256];
+
+	if (access("/sys/bus/pci/devices/0000:07:00.0", F_OK) ||
+	    ifname_of("0000:07:00.0", ifname, sizeof(ifname)))
+		SKIP(return, "not the test bed's topology");
+	snprintf(text, sizeof(text),
+		 "ifname %s\npath 0000:00:07.0/01.0\n03:00.0 # e1000e\n"
+		 "id 8086:10D3\npath 00:06.0/0.0/0.0/0.0\n", ifname);
+	ASSERT_EQ(0, write_conf(conf, sizeof(conf), text));
+	args[2] = conf;
+	ASSERT_EQ(0, run_tool(&self->r, args));
+	unlink(conf);
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_STREQ("path:0000:00:06.0/00.0/00.0/00.0,path:0000:00:07.0/01.0,"
+		     "0000:03:00.0,id:8086:10d3\n", self->r.out);
+	snprintf(text, sizeof(text), ":1: ifname %s -> path:0000:00:06.0/00.0/00.0/00.0\n",
+		 ifname);
+	expect_line(_metadata, self->r.err, text);
 }
 
 TEST_HARNESS_MAIN

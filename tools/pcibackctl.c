@@ -8,7 +8,8 @@
  * Exit status (also in --help and the man page):
  *   0  ok
  *   1  the operation failed (any error not listed below)
- *   2  usage error, including a malformed device name
+ *   2  usage error, including a malformed device name, an error in the
+ *      config file of apply, or a config FILE named that cannot be read
  *   3  check: the group is not assignable
  *   4  a module is missing: pciback_nl is not loaded or its family is not
  *      available here (no "monitor" group either), or, for hide and
@@ -32,6 +33,11 @@
  * "pcibackctl: hide: <extack> (<strerror>)": the kernel's message names
  * the failing device itself ("0000:03:00.0: interface eth1 is up ...").
  * The "pciback_nl: " prefix of kernel messages is not shown.
+ *
+ * apply reads a config file (config.c) and resolves all of it before the
+ * first request; its errors are "pcibackctl: FILE:LINE: message", all of
+ * them (up to 20), and then nothing is sent.  The functions pciback holds
+ * are skipped; the others go in one dev-hide request, as with hide.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -111,7 +117,8 @@ static const char exit_help[] =
 	"Exit status:\n"
 	"  0  ok\n"
 	"  1  the operation failed\n"
-	"  2  usage error, including a malformed device name\n"
+	"  2  usage error, including a malformed device name or an\n"
+	"     error in the config file (apply)\n"
 	"  3  check: the group is not assignable\n"
 	"  4  a module is missing: pciback_nl (or its family here), or\n"
 	"     xen-pciback (hide, unhide)\n"

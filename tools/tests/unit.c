@@ -80,6 +80,7 @@ int main(void)
 	test_pciids();
 	test_cli();
 	test_usage();
+	test_config();
 	printf("%d passed, %d failed\n", n_run - n_failed, n_failed);
 	return n_failed ? 1 : 0;
 }

@@ -72,5 +72,6 @@ void test_nl(void);
 void test_pciids(void);
 void test_cli(void);
 void test_usage(void);
+void test_config(void);
 
 #endif /* PCIBACKCTL_UNIT_H */
