@@ -192,7 +192,7 @@ static int pbnl_put_verdict(struct sk_buff *skb, const struct pbnl_snap *s,
  */
 int pbnl_group_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *fl = info->attrs[PCIBACK_A_OP_FLAGS];
+	struct nlattr *fl = info->attrs[PCIBACK_A_GROUP_FLAGS];
 	u32 flags = fl ? nla_get_u32(fl) : 0;
 	struct pbnl_group_result res = { };
 	struct pbnl_op op = { .extack = info->extack };
@@ -202,7 +202,7 @@ int pbnl_group_doit(struct sk_buff *skb, struct genl_info *info)
 	int *req = NULL, *kmem = NULL, i, n, ret;
 	void *hdr;
 
-	ret = pbnl_op_parse(&op, info);
+	ret = pbnl_op_parse(&op, info, PCIBACK_A_GROUP_DEV_NAME);
 	if (ret)
 		goto out_op;
 	ret = pbnl_snap_take(&s, true);

@@ -148,8 +148,18 @@ static const struct nla_policy pbnl_op_policy[PCIBACK_A_OP_FLAGS + 1] = {
 					       PCIBACK_OP_FLAG_WITH_GROUP),
 };
 
-/* The devices of a request, in order, referenced; duplicates refused. */
-int pbnl_op_parse(struct pbnl_op *op, struct genl_info *info)
+static const struct nla_policy pbnl_group_policy[PCIBACK_A_GROUP_FLAGS + 1] = {
+	[PCIBACK_A_GROUP_DEV_NAME] = { .type = NLA_NUL_STRING,
+				       .len = PCIBACK_DEV_NAME_MAX - 1 },
+	[PCIBACK_A_GROUP_FLAGS] = NLA_POLICY_MASK(NLA_U32,
+						  PCIBACK_OP_FLAG_IOMMU_GROUP),
+};
+
+/*
+ * The devices of a request (attributes of type @name_type: dev-name of
+ * the op or of the group set), in order, referenced; duplicates refused.
+ */
+int pbnl_op_parse(struct pbnl_op *op, struct genl_info *info, int name_type)
 {
 	struct netlink_ext_ack *extack = info->extack;
 	unsigned int count = 0, i;
@@ -158,10 +168,10 @@ int pbnl_op_parse(struct pbnl_op *op, struct genl_info *info)
 	int rem;
 
 	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem)
-		if (nla_type(nla) == PCIBACK_A_OP_DEV_NAME)
+		if (nla_type(nla) == name_type)
 			count++;
 	if (!count) {
-		NL_SET_ERR_ATTR_MISS(extack, NULL, PCIBACK_A_OP_DEV_NAME);
+		NL_SET_ERR_ATTR_MISS(extack, NULL, name_type);
 		PBNL_SET_ERR_MSG_FMT(extack, "missing attribute \"dev-name\"");
 		return -EINVAL;
 	}
@@ -175,7 +185,7 @@ int pbnl_op_parse(struct pbnl_op *op, struct genl_info *info)
 		return -ENOMEM;
 
 	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem) {
-		if (nla_type(nla) != PCIBACK_A_OP_DEV_NAME)
+		if (nla_type(nla) != name_type)
 			continue;
 		pdev = pbnl_dev_get_by_attr(nla, extack);
 		if (IS_ERR(pdev))
@@ -251,7 +261,7 @@ static int pbnl_op_doit(struct sk_buff *skb, struct genl_info *info)
 				     "moving devices needs CAP_SYS_ADMIN");
 		return -EPERM;
 	}
-	ret = pbnl_op_parse(&op, info);
+	ret = pbnl_op_parse(&op, info, PCIBACK_A_OP_DEV_NAME);
 	if (!ret && op.cmd == PCIBACK_CMD_DEV_HIDE)
 		ret = pbnl_group_enforce(&op);
 	if (ret)
@@ -344,8 +354,8 @@ static const struct genl_ops pbnl_ops[] = {
 	{
 		.cmd = PCIBACK_CMD_GROUP_GET,
 		.doit = pbnl_group_doit,
-		.policy = pbnl_op_policy,
-		.maxattr = ARRAY_SIZE(pbnl_op_policy) - 1,
+		.policy = pbnl_group_policy,
+		.maxattr = ARRAY_SIZE(pbnl_group_policy) - 1,
 	},
 };
 

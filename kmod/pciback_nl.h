@@ -37,7 +37,7 @@ int pbnl_netlink_init(void);
 void pbnl_netlink_exit(void);
 void pbnl_notify(struct pci_dev *pdev, u32 event);
 struct pbnl_op;
-int pbnl_op_parse(struct pbnl_op *op, struct genl_info *info);
+int pbnl_op_parse(struct pbnl_op *op, struct genl_info *info, int name_type);
 
 /* coassign.c: group-get */
 int pbnl_group_doit(struct sk_buff *skb, struct genl_info *info);

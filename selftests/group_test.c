@@ -216,6 +216,14 @@ TEST_F(group, bad_requests)
 	pbnl_reply_free(&self->rep);
 	ASSERT_EQ(0, pbnl_group(&self->s, NULL, 0, 0, &self->rep));
 	EXPECT_EQ(-EINVAL, self->rep.err);
+	pbnl_reply_free(&self->rep);
+	/* dev-hide's flags are not group-get's */
+	ASSERT_EQ(0, pbnl_group(&self->s, two, 1, PCIBACK_OP_FLAG_FORCE, &self->rep));
+	EXPECT_EQ(-EINVAL, self->rep.err);
+	pbnl_reply_free(&self->rep);
+	/* nor are dev-hide's attributes: a name in the op set */
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_GROUP_GET, two, 1, 0, &self->rep));
+	EXPECT_EQ(-EINVAL, self->rep.err);
 }
 
 TEST_HARNESS_MAIN

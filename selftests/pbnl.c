@@ -544,7 +544,16 @@ int pbnl_op(struct pbnl_sock *s, uint8_t cmd, const char *const *names,
 int pbnl_group(struct pbnl_sock *s, const char *const *names, size_t n,
 	       uint32_t flags, struct pbnl_reply *rep)
 {
-	return pbnl_op(s, PCIBACK_CMD_GROUP_GET, names, n, flags, rep);
+	struct pbnl_req r;
+	size_t i;
+
+	/* group-get's request is in the group set */
+	pbnl_req_init(&r, s, PCIBACK_CMD_GROUP_GET, 0);
+	for (i = 0; i < n; i++)
+		pbnl_req_put_str(&r, PCIBACK_A_GROUP_DEV_NAME, names[i]);
+	if (flags)
+		pbnl_req_put(&r, PCIBACK_A_GROUP_FLAGS, &flags, sizeof(flags));
+	return pbnl_transact(s, &r, rep);
 }
 
 /* The id of multicast group "monitor", from a CTRL_CMD_GETFAMILY reply. */

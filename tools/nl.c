@@ -855,6 +855,7 @@ struct nl_msg *pbnl_op_msg(int family, uint8_t cmd, const char *const *names,
 {
 	size_t size = NLMSG_HDRLEN + GENL_HDRLEN + NLA_HDRLEN + NLA_ALIGN(4) +
 		      n * (NLA_HDRLEN + NLA_ALIGN(PCIBACK_DEV_NAME_MAX));
+	int name_type = PCIBACK_A_OP_DEV_NAME, flags_type = PCIBACK_A_OP_FLAGS;
 	struct nl_msg *msg;
 	size_t i;
 
@@ -866,13 +867,18 @@ struct nl_msg *pbnl_op_msg(int family, uint8_t cmd, const char *const *names,
 	if (cmd == PCIBACK_CMD_GROUP_GET &&
 	    (flags & PCIBACK_OP_FLAG_IOMMU_GROUP) && n != 1)
 		return NULL;
+	/* group-get's request is in the group set, the others' in op */
+	if (cmd == PCIBACK_CMD_GROUP_GET) {
+		name_type = PCIBACK_A_GROUP_DEV_NAME;
+		flags_type = PCIBACK_A_GROUP_FLAGS;
+	}
 	msg = req_msg(family, 0, cmd, size);
 	if (!msg)
 		return NULL;
 	for (i = 0; i < n; i++)
-		if (nla_put_string(msg, PCIBACK_A_OP_DEV_NAME, names[i]) < 0)
+		if (nla_put_string(msg, name_type, names[i]) < 0)
 			goto fail;
-	if (flags && nla_put_u32(msg, PCIBACK_A_OP_FLAGS, flags) < 0)
+	if (flags && nla_put_u32(msg, flags_type, flags) < 0)
 		goto fail;
 	return msg;
 

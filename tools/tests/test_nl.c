@@ -1001,7 +1001,7 @@ static void parse_bad_groups(void)
 static void group_request(void)
 {
 	static const char *const names[] = { "0000:03:00.0", "0000:03:00.1" };
-	struct nlattr *tb[PCIBACK_A_OP_MAX + 1], *a;
+	struct nlattr *tb[PCIBACK_A_GROUP_MAX + 1], *a;
 	struct nl_msg *msg;
 	struct nlmsghdr *nlh;
 	int rem, n = 0;
@@ -1013,10 +1013,10 @@ static void group_request(void)
 		CHECK_INT(genlmsg_hdr(nlh)->cmd, PCIBACK_CMD_GROUP_GET);
 		nla_for_each_attr(a, genlmsg_attrdata(genlmsg_hdr(nlh), 0),
 				  genlmsg_attrlen(genlmsg_hdr(nlh), 0), rem)
-			n += nla_type(a) == PCIBACK_A_OP_DEV_NAME;
-		CHECK_INT(n, 2);
-		CHECK_INT(genlmsg_parse(nlh, 0, tb, PCIBACK_A_OP_MAX, NULL), 0);
-		CHECK(!tb[PCIBACK_A_OP_FLAGS]);
+			n += nla_type(a) == PCIBACK_A_GROUP_DEV_NAME;
+		CHECK_INT(n, 2);	/* in the group set, not the op set */
+		CHECK_INT(genlmsg_parse(nlh, 0, tb, PCIBACK_A_GROUP_MAX, NULL), 0);
+		CHECK(!tb[PCIBACK_A_GROUP_FLAGS]);
 		nlmsg_free(msg);
 	}
 	msg = pbnl_op_msg(FAMILY_ID, PCIBACK_CMD_GROUP_GET, names, 1,
@@ -1024,10 +1024,10 @@ static void group_request(void)
 	CHECK(msg);
 	if (msg) {
 		nlh = nlmsg_hdr(msg);
-		CHECK_INT(genlmsg_parse(nlh, 0, tb, PCIBACK_A_OP_MAX, NULL), 0);
-		CHECK(tb[PCIBACK_A_OP_FLAGS]);
-		if (tb[PCIBACK_A_OP_FLAGS])
-			CHECK_INT(nla_get_u32(tb[PCIBACK_A_OP_FLAGS]),
+		CHECK_INT(genlmsg_parse(nlh, 0, tb, PCIBACK_A_GROUP_MAX, NULL), 0);
+		CHECK(tb[PCIBACK_A_GROUP_FLAGS]);
+		if (tb[PCIBACK_A_GROUP_FLAGS])
+			CHECK_INT(nla_get_u32(tb[PCIBACK_A_GROUP_FLAGS]),
 				  PCIBACK_OP_FLAG_IOMMU_GROUP);
 		nlmsg_free(msg);
 	}

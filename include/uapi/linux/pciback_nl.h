@@ -166,11 +166,13 @@ enum {
 	PCIBACK_A_RESULT_MAX = (__PCIBACK_A_RESULT_MAX - 1)
 };
 
-/* Attribute set "group": the reply of group-get. */
+/* Attribute set "group": a group-get request, and its reply. */
 enum {
 	PCIBACK_A_GROUP_MEMBER = 1,
 	PCIBACK_A_GROUP_VERDICT,
 	PCIBACK_A_GROUP_VERDICT_REASON,
+	PCIBACK_A_GROUP_DEV_NAME,
+	PCIBACK_A_GROUP_FLAGS,
 
 	__PCIBACK_A_GROUP_MAX,
 	PCIBACK_A_GROUP_MAX = (__PCIBACK_A_GROUP_MAX - 1)
