@@ -375,13 +375,13 @@ int pbnl_group_enforce(struct pbnl_op *op)
 			items[op->n++].pdev = pci_dev_get(s.pdev[missing[i]]);
 		}
 	} else if (op->flags & PCIBACK_OP_FLAG_FORCE) {
-		snprintf(op->items[0].warning, sizeof(op->items[0].warning),
-			 "forced: incomplete group, %s%s missing (%s)", name,
-			 nmiss > 1 ? " and more" : "",
-			 pbnl_group_rule_str(pbnl_first_rule(first)));
+		pbnl_item_warn(&op->items[0],
+			       "forced: incomplete group, %s%s missing (%s)",
+			       name, nmiss > 1 ? " and more" : "",
+			       pbnl_group_rule_str(pbnl_first_rule(first)));
 	} else {
 		PBNL_SET_ERR_MSG_FMT(op->extack,
-				     "incomplete group: %s%s missing (%s); with-group",
+				     "group also needs %s%s (%s); with-group",
 				     name, nmiss > 1 ? " +more" : "",
 				     pbnl_group_rule_str(pbnl_first_rule(first)));
 		ret = -EINVAL;

@@ -38,6 +38,29 @@
 
 static DEFINE_MUTEX(pbnl_op_lock);
 
+/*
+ * Add a warning to @it's, each ending in '\n' (one attribute each in the
+ * reply); one that does not fit is left out.
+ */
+__printf(2, 3)
+void pbnl_item_warn(struct pbnl_item *it, const char *fmt, ...)
+{
+	size_t len = strnlen(it->warning, sizeof(it->warning));
+	size_t room = sizeof(it->warning) - len;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(it->warning + len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n + 2 > room) {
+		it->warning[len] = '\0';
+		return;
+	}
+	it->warning[len + n] = '\n';
+	it->warning[len + n + 1] = '\0';
+}
+
 static char *pbnl_driver_dup(struct pci_dev *pdev, int *err)
 {
 	char *name = NULL;
@@ -297,8 +320,8 @@ static int pbnl_prepare_hide(struct pbnl_op *op, struct pbnl_item *it,
 					     pci_name(pdev), pci_num_vf(pdev));
 			return -EBUSY;
 		}
-		snprintf(it->warning, sizeof(it->warning),
-			 "forced: PF with %d VFs enabled", pci_num_vf(pdev));
+		pbnl_item_warn(it, "forced: PF with %d VFs enabled",
+			       pci_num_vf(pdev));
 	}
 	if (pbnl_dev_in_use(pdev, why, sizeof(why))) {
 		if (!(op->flags & PCIBACK_OP_FLAG_FORCE)) {
@@ -306,7 +329,7 @@ static int pbnl_prepare_hide(struct pbnl_op *op, struct pbnl_item *it,
 					     pci_name(pdev), why);
 			return -EBUSY;
 		}
-		snprintf(it->warning, sizeof(it->warning), "forced: %s", why);
+		pbnl_item_warn(it, "forced: %s", why);
 	}
 
 	ret = pbnl_fault(PBNL_FAULT_RECORD, i);
@@ -344,8 +367,7 @@ static int pbnl_prepare_unhide(struct pbnl_op *op, struct pbnl_item *it,
 					     pci_name(pdev), domid);
 			return -EBUSY;
 		}
-		snprintf(it->warning, sizeof(it->warning),
-			 "forced: taken from domain %d", domid);
+		pbnl_item_warn(it, "forced: taken from domain %d", domid);
 	}
 
 	ret = pbnl_fault(PBNL_FAULT_RECORD, i);
@@ -444,7 +466,7 @@ int pbnl_op_run(struct pbnl_op *op)
 				     pci_name(op->items[bad].pdev),
 				     pbnl_step_names[step], err,
 				     clean ? "all rolled back" :
-				     "rollback incomplete, see dmesg");
+				     "not all rolled back");
 		goto out;
 	}
 
@@ -453,8 +475,8 @@ int pbnl_op_run(struct pbnl_op *op)
 
 		if (pbnl_commit(op, it)) {
 			pci_warn(it->pdev, "out of memory for its record\n");
-			snprintf(it->warning, sizeof(it->warning),
-				 "no record kept: not reserved after a rescan");
+			pbnl_item_warn(it,
+				       "no record kept: not reserved after a rescan");
 		}
 		pci_info(it->pdev, "%s: %s -> %s\n", hide ? "hidden" : "unhidden",
 			 it->before_driver ? it->before_driver : "(none)",

@@ -204,6 +204,22 @@ int pbnl_op_parse(struct pbnl_op *op, struct genl_info *info, int name_type)
 	return 0;
 }
 
+/* One attribute per line of @w. */
+static int pbnl_put_warnings(struct sk_buff *skb, const char *w)
+{
+	struct nlattr *a;
+	const char *end;
+
+	for (; (end = strchr(w, '\n')); w = end + 1) {
+		a = nla_reserve(skb, PCIBACK_A_RESULT_WARNING, end - w + 1);
+		if (!a)
+			return -EMSGSIZE;
+		memcpy(nla_data(a), w, end - w);
+		((char *)nla_data(a))[end - w] = '\0';
+	}
+	return 0;
+}
+
 static int pbnl_op_put_result(struct sk_buff *skb, struct pbnl_op *op,
 			      struct pbnl_item *it)
 {
@@ -222,8 +238,7 @@ static int pbnl_op_put_result(struct sk_buff *skb, struct pbnl_op *op,
 	     nla_put_string(skb, PCIBACK_A_RESULT_FROM_DRIVER,
 			    it->before_driver)) ||
 	    (to && nla_put_string(skb, PCIBACK_A_RESULT_TO_DRIVER, to)) ||
-	    (it->warning[0] &&
-	     nla_put_string(skb, PCIBACK_A_RESULT_WARNING, it->warning)))
+	    pbnl_put_warnings(skb, it->warning))
 		return -EMSGSIZE;
 	dev = nla_nest_start(skb, PCIBACK_A_RESULT_DEV);
 	if (!dev)

@@ -87,7 +87,7 @@ struct pbnl_item {
 	int stage;			/* phases done, for the rollback */
 	int lock_failed;		/* rollback: driver_override error */
 	bool restore_failed;
-	char warning[80];		/* what force overrode, or "" */
+	char warning[240];		/* what force overrode, '\n' after each */
 };
 
 struct pbnl_op {
@@ -99,6 +99,8 @@ struct pbnl_op {
 };
 
 int pbnl_op_run(struct pbnl_op *op);
+__printf(2, 3)
+void pbnl_item_warn(struct pbnl_item *it, const char *fmt, ...);
 void pbnl_op_free(struct pbnl_op *op);
 
 #endif /* PBNL_PCIBACK_NL_H */

@@ -481,7 +481,29 @@ TEST_F(hide, interface_up_is_refused_unless_forced)
 	EXPECT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
 	ASSERT_EQ((size_t)1, self->rep.nresults);
 	EXPECT_NE(NULL, strstr(self->rep.results[0].warning, ifn));
+	EXPECT_EQ((size_t)1, self->rep.results[0].nwarnings);
 	EXPECT_STREQ("pciback", driver_of(self->names[0]));
+}
+
+/* Two things forced for one function: two warnings, neither lost. */
+TEST_F(hide, every_forced_check_is_warned)
+{
+	const char *ifname = ifname_of(self->names[2]);
+	char ifn[IF_NAMESIZE + 1];
+
+	snprintf(ifn, sizeof(ifn), "%s", ifname);
+	ASSERT_NE(0, ifn[0]);
+	ASSERT_EQ(0, set_link(ifn, true));
+	/* names[2] is up, and its group needs names[3] too */
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, &self->names[2], 1,
+			     PCIBACK_OP_FLAG_FORCE, &self->rep));
+	EXPECT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+	ASSERT_EQ((size_t)1, self->rep.nresults);
+	EXPECT_EQ((size_t)2, self->rep.results[0].nwarnings)
+		TH_LOG("%s", self->rep.results[0].warning);
+	EXPECT_NE(NULL, strstr(self->rep.results[0].warning, ifn));
+	EXPECT_NE(NULL, strstr(self->rep.results[0].warning, "incomplete group"));
+	EXPECT_STREQ("pciback", driver_of(self->names[2]));
 }
 
 /* Each step of the 4th device (then of the 1st) fails in turn. */
@@ -821,7 +843,7 @@ TEST_F(hide, echo_sequence_races_but_hide_does_not)
 }
 
 /* Two clients move their own devices while a third reprobes everything. */
-TEST_F(hide, concurrent_clients)
+TEST_F_TIMEOUT(hide, concurrent_clients, 300)
 {
 	pid_t kids[3];
 	int i, st, bad = 0;

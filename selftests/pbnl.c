@@ -362,9 +362,17 @@ static int parse_results(const struct nlmsghdr *nlh, struct pbnl_reply *rep)
 			case PCIBACK_A_RESULT_TO_DRIVER:
 				result_str(r->to, b);
 				break;
-			case PCIBACK_A_RESULT_WARNING:
-				result_str(r->warning, b);
+			case PCIBACK_A_RESULT_WARNING: {
+				/* several: joined with " | " */
+				size_t used = strlen(r->warning);
+				char one[PBNL_STR_MAX];
+
+				result_str(one, b);
+				snprintf(r->warning + used, PBNL_STR_MAX - used,
+					 "%s%s", used ? " | " : "", one);
+				r->nwarnings++;
 				break;
+			}
 			case PCIBACK_A_RESULT_DEV:
 				parse_dev_attrs((const char *)b + NLA_HDRLEN,
 						b->nla_len - NLA_HDRLEN, &r->dev);

@@ -51,7 +51,8 @@ struct pbnl_result {
 	char name[PBNL_STR_MAX];
 	char from[PBNL_STR_MAX];	/* "" = none */
 	char to[PBNL_STR_MAX];
-	char warning[PBNL_STR_MAX];
+	char warning[PBNL_STR_MAX];	/* several: joined with " | " */
+	size_t nwarnings;
 	struct pbnl_dev dev;
 };
 
