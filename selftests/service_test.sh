@@ -3,9 +3,10 @@
 #
 # pciback-nl.service, the systemd unit that hides the functions of
 # /etc/pciback-nl/hide.conf at boot: its conditions hold in a Xen dom0 with
-# a config, and its commands, run as systemd would run them (ExecStartPre
-# may fail, ExecStart may not), hide the configured functions; a second
-# start (a restart) succeeds and changes nothing.  The test VM has no
+# a config (ConditionPathExists=, ExecCondition=), and its commands, run
+# as systemd would run them (a "-" prefix: failure ignored), hide the
+# configured functions; a second start (a restart) succeeds and changes
+# nothing.  The test VM has no
 # systemd as PID 1, so the unit's own lines are run here.  KTAP.
 dir=${PBNL_DIR:-/opt/pciback-nl}
 unit=$dir/pciback-nl.service
@@ -56,6 +57,11 @@ conds=0
 for p in $(lines ConditionPathExists); do
 	[ -e "$p" ] || { echo "# condition ConditionPathExists=$p fails"; conds=1; }
 done
+while read -r cmd; do
+	[ -z "$cmd" ] || sh -c "$cmd" || { echo "# ExecCondition=$cmd fails"; conds=1; }
+done <<LINES
+$(lines ExecCondition)
+LINES
 check $conds "the unit's conditions hold in dom0 with a config"
 
 for round in start restart; do
