@@ -9,6 +9,9 @@
 #   make test            check + style + vmtest, one summary line
 #   make demo            boot the Xen VM and show pcibackctl working in dom0
 #   make deps            install the Debian packages all of this needs
+#   make dkms-check      dkms add/build/install/remove on each kernel (root)
+#   make deb             the .debs in build/deb, lintian, install, VM smoke,
+#                        purge (root; scripts/deb.sh)
 #
 # Variables: KVER (kernel release, default: running kernel), KDIR (its
 # build tree, default /lib/modules/$(KVER)/build), VM_KVERS (kernels for
@@ -71,6 +74,12 @@ modules_install: module
 install: tool
 	$(MAKE) -C tools install
 
+dkms-check:
+	@$(TOP)/scripts/dkms-test.sh $(VM_KVERS)
+
+deb:
+	@$(TOP)/scripts/deb.sh $(VM_KVERS)
+
 dkms-install:
 	install -d $(DESTDIR)/usr/src/pciback-nl-$(VERSION)
 	cp --parents dkms.conf $(KMOD_SRCS) $(DESTDIR)/usr/src/pciback-nl-$(VERSION)/
@@ -80,4 +89,4 @@ clean:
 	$(MAKE) -C tools clean
 
 .PHONY: all module tool selftests check style vmtest test demo deps \
-	modules_install install dkms-install clean
+	modules_install install dkms-install dkms-check deb clean

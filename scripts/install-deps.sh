@@ -30,4 +30,5 @@ $SUDO apt-get install -y -q --no-install-recommends \
 	"linux-image-$k61" "linux-headers-$k61" \
 	"linux-image-$k612-unsigned" "linux-headers-$k612" \
 	linux-source-6.1 linux-source-6.12 \
-	python3 python3-yaml python3-jsonschema jq dkms shellcheck systemd
+	python3 python3-yaml python3-jsonschema jq dkms shellcheck systemd \
+	debhelper dh-dkms lintian

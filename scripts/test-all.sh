@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make test: every suite (unit tests, style, selftests in the Xen VM on each
-# supported kernel), then one line "N passed, N failed, N skipped".
+# supported kernel, DKMS, the Debian packages), then one line
+# "N passed, N failed, N skipped".
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,6 +33,8 @@ run_suite() {
 run_suite check "$top/scripts/check.sh"
 run_suite style "$top/scripts/style.sh"
 run_suite vmtest make -s -C "$top" vmtest
+run_suite dkms "$top/scripts/dkms-test.sh"
+run_suite deb "$top/scripts/deb.sh"
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]

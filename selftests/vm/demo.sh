@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make demo: build everything, boot Xen with a Debian dom0 under QEMU and
-# show pcibackctl listing the PCI functions there.
+# show pcibackctl there: list, check, hide a NIC, a PV guest using it
+# (demo-in-vm.sh), unhide.
 #   demo.sh [KVER]      default: the installed 6.1 kernel
 set -euo pipefail
 

@@ -7,20 +7,26 @@
 # pbnl_payload KVER [KDIR]: build the module for KVER (or the tree KDIR),
 # the tool and the selftests, and lay them out in build/payload/KVER, the
 # directory the VM mounts at /opt/pciback-nl.  Prints the directory.
+# PBNL_KO=FILE: that module instead of building one (see pbnl_payload_ko).
 pbnl_payload() {
 	local kver=$1 kdir=${2:-} dir="$top/build/payload/$1"
 	local kdir_arg=()
 
 	[ -n "$kdir" ] && kdir_arg=(KDIR="$kdir")
-	make -s -C "$top" module WERROR=1 PBNL_FAULT_INJECT=y KVER="$kver" "${kdir_arg[@]}" >&2 || return 1
+	[ -n "${PBNL_KO:-}" ] ||
+		make -s -C "$top" module WERROR=1 PBNL_FAULT_INJECT=y KVER="$kver" "${kdir_arg[@]}" >&2 || return 1
 	make -s -C "$top" tool selftests >&2 || return 1
 	rm -rf "$dir"
 	mkdir -p "$dir/bin" "$dir/selftests"
-	cp "$top/build/pciback_nl-$kver.ko" "$dir/pciback_nl.ko"
+	pbnl_payload_ko "$kver" "$dir/pciback_nl.ko" || return 1
 	cp "$top/tools/pcibackctl" "$dir/bin/"
 	cp "$top"/build/selftests/*_test "$dir/selftests/"
 	cp "$top/selftests/run-selftests.sh" "$dir/run-selftests"
+	cp "$top/tools/pciback-nl.service" "$dir/"
+	install -m 0755 "$top/selftests/service_test.sh" "$dir/selftests/"
 	pbnl_payload_ynl "$dir" || return 1
+	# the PV guest of passthrough_test and the demo (cached)
+	"$top/selftests/vm/guest-kit.sh" "$kver" "$dir/guest" >&2 || return 1
 	echo "$dir"
 }
 
@@ -109,4 +115,34 @@ PY
 	"$py" -c 'import compileall, sys; sys.exit(not compileall.compile_dir(sys.argv[1], quiet=1,
 		invalidation_mode=compileall.py_compile.PycInvalidationMode.UNCHECKED_HASH))' \
 		"$dir/ynl/lib" || return 1
+}
+
+# pbnl_payload_ko KVER OUT: the module for the payload, as OUT: this tree's
+# build of it, or PBNL_KO if set, a pciback_nl.ko built elsewhere (by DKMS:
+# /lib/modules/KVER/updates/dkms/pciback_nl.ko*), for one run on one kernel.
+# A .ko.xz, .ko.zst or .ko.gz is decompressed (the VM's kmod loads those
+# only slowly); its vermagic must name KVER.
+pbnl_payload_ko() {
+	local kver=$1 out=$2 ko=${PBNL_KO:-} vermagic
+
+	if [ -z "$ko" ]; then
+		cp "$top/build/pciback_nl-$kver.ko" "$out"
+		return
+	fi
+	vermagic=$(modinfo -F vermagic "$ko" 2>/dev/null)
+	if [ -z "$vermagic" ]; then
+		echo "pbnl_payload: PBNL_KO=$ko is not a kernel module" >&2
+		return 1
+	fi
+	if [ "${vermagic%% *}" != "$kver" ]; then
+		echo "pbnl_payload: PBNL_KO=$ko is built for ${vermagic%% *}, not $kver" >&2
+		return 1
+	fi
+	echo "pbnl_payload: module $ko" >&2
+	case $ko in
+	*.ko.xz) xz -dc "$ko" >"$out" ;;
+	*.ko.zst) zstd -dcq "$ko" >"$out" ;;
+	*.ko.gz) gzip -dc "$ko" >"$out" ;;
+	*) cp "$ko" "$out" ;;
+	esac
 }

@@ -1,0 +1,295 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make deb: build the Debian packages pciback-nl-dkms and pcibackctl
+# (dpkg-buildpackage -us -uc -b) in a temporary copy of the tree, put them
+# in build/deb, run lintian on them; then, as root, install them (DKMS
+# builds the module for every installed kernel with headers), check what
+# they installed, boot the Xen VM on each kernel with the DKMS-built module
+# and run a smoke of the selftests there, purge both packages and check
+# that nothing is left.  Ends with "deb: N passed, N failed, N skipped".
+#
+#   deb.sh [KVER...]      kernels to check and boot (default: the installed
+#                         6.1 and 6.12)
+#
+# Environment: DEB_VM=0 leaves the VM boots out; DEB_INSTALL=0 stops after
+# lintian.  The installation steps are skipped (not failed) when either
+# package, or pciback-nl in DKMS, is there already: that installation is
+# not ours to purge.  Logs: build/deb/log/ (one per check), lintian.log,
+# vm-KVER.{out,err,log} (the VM's output, run.sh's messages, its console).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+name=pciback-nl
+version=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$top/dkms.conf")
+out=$top/build/deb
+pkgs=(pciback-nl-dkms pcibackctl)
+smoke="dev_get_test hide_test"
+pass=0 fail=0 skip=0 n=0
+installed=0
+tmp=""
+
+ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n $*"; }
+not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $*"; }
+skipped() { n=$((n + 1)); skip=$((skip + 1)); echo "ok $n $* # SKIP"; }
+summary() { echo "deb: $pass passed, $fail failed, $skip skipped"; }
+die() { not_ok "$*"; summary; exit 1; }
+# check DESC CMD...: one check; the command's output goes to a log, and
+# its last lines to the terminal when it fails.
+check() {
+	local desc=$1 log
+	shift
+	log=$out/log/$(tr -c 'A-Za-z0-9.+-' '_' <<<"$desc" | cut -c1-80).log
+	if "$@" >"$log" 2>&1; then
+		ok "$desc"
+		return 0
+	fi
+	not_ok "$desc"
+	tail -n 20 "$log" | sed 's/^/#   /'
+	return 1
+}
+secs() { echo "$(( $(date +%s) - $1 )) s"; }
+
+# Another pciback_nl in /lib/modules (selftests/vm/boot-initramfs.sh puts
+# one in updates/pciback-nl-test for the time of its run) would be the one
+# modinfo and modprobe find: wait for it to go (up to 10 minutes).
+wait_foreign() {
+	local k foreign i
+	for ((i = 0; i < 120; i++)); do
+		foreign=$(for k in "$@"; do
+			find "/lib/modules/$k" -name 'pciback_nl.ko*' ! -path '*/updates/dkms/*' 2>/dev/null
+		done)
+		[ -z "$foreign" ] && return 0
+		[ "$i" = 0 ] && echo "# waiting for another pciback_nl to go (boot-initramfs.sh running?): $foreign" >&3
+		sleep 5
+	done
+	echo "# still there: $foreign"
+	return 1
+}
+
+# apt-get runs in a session of its own (setsid -w): a Ctrl-C or a signal
+# to our process group does not cut dpkg short in a maintainer script; we
+# wait for it, then the EXIT trap purges.  The lock timeout covers a dpkg
+# still finishing all the same.
+apt() {
+	DEBIAN_FRONTEND=noninteractive setsid -w apt-get -o DPkg::Lock::Timeout=300 -y -q "$@"
+}
+purge() {
+	apt purge "${pkgs[@]}"
+}
+cleanup() {
+	exec >&3 2>&4
+	if [ "$installed" = 1 ]; then
+		echo "# deb: purging ${pkgs[*]} after an interruption" >&2
+		if ! purge >"$out/purge-cleanup.log" 2>&1; then
+			# a dpkg killed mid-way (kill -9) must finish first
+			if ! grep -q 'dpkg was interrupted' "$out/purge-cleanup.log" ||
+			   ! dpkg --configure -a >>"$out/purge-cleanup.log" 2>&1 ||
+			   ! purge >>"$out/purge-cleanup.log" 2>&1; then
+				echo "# deb: purge failed, see $out/purge-cleanup.log" >&2
+			fi
+		fi
+	fi
+	[ -n "$tmp" ] && rm -rf "$tmp"
+}
+trap cleanup EXIT
+# A signal may come while a check has stdout and stderr in its log: the
+# traps write to the script's own (3, 4).
+exec 3>&1 4>&2
+trap 'exec >&3 2>&4; not_ok "interrupted"; summary; exit 130' INT TERM HUP
+
+rm -rf "$out/log"
+mkdir -p "$out/log"
+[ -n "$version" ] || die "PACKAGE_VERSION in dkms.conf"
+kvers=("$@")
+if [ ${#kvers[@]} -eq 0 ]; then
+	mapfile -t kvers < <("$top/scripts/kernels.sh")
+	[ ${#kvers[@]} -gt 0 ] || die "supported kernels with headers (make deps)"
+fi
+for t in dpkg-buildpackage dh dh_dkms lintian; do
+	command -v "$t" >/dev/null || die "$t is not installed (make deps)"
+done
+
+# One DKMS user of pciback-nl at a time (scripts/dkms-test.sh).
+exec 9>/run/lock/pciback-nl-dkms.lock
+flock -w 1800 9 || die "lock /run/lock/pciback-nl-dkms.lock"
+
+# --- build, in a copy: the tree stays as it is, others work in it -------
+tmp=$(mktemp -d /tmp/pciback-nl-deb.XXXXXX)
+src=$tmp/$name-$version
+mkdir -p "$src"
+start=$(date +%s)
+if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+	# tracked and new files as they are now, without what is ignored
+	(cd "$top" && git ls-files -z -co --exclude-standard |
+		while IFS= read -r -d '' f; do
+			[ -e "$f" ] && printf '%s\0' "$f"
+		done | xargs -0 cp -P --parents -t "$src") ||
+		die "copy the tree to $src"
+else
+	tar -C "$top" --exclude=./build --exclude=./.git -cf - . | tar -C "$src" -xf - ||
+		die "copy the tree to $src"
+fi
+cl_version=$(cd "$src" && dpkg-parsechangelog -S Version)
+mk_version=$(sed -n 's/^VERSION := //p' "$top/Makefile")
+check "versions agree: changelog $cl_version, dkms.conf $version, Makefile $mk_version" \
+	test "$cl_version" = "$version" -a "$mk_version" = "$version"
+
+rm -f "$out"/*.deb "$out"/*.changes "$out"/*.buildinfo
+if check "dpkg-buildpackage -us -uc -b" \
+	bash -c "cd '$src' && dpkg-buildpackage -us -uc -b"; then
+	mv "$tmp"/*.deb "$tmp"/*.changes "$tmp"/*.buildinfo "$out/"
+fi
+echo "# build: $(secs "$start")"
+arch=$(dpkg --print-architecture)
+dkms_deb=$out/pciback-nl-dkms_${version}_all.deb
+ctl_deb=$out/pcibackctl_${version}_$arch.deb
+changes=$out/${name}_${version}_$arch.changes
+check "built $(basename "$dkms_deb") and $(basename "$ctl_deb")" \
+	test -f "$dkms_deb" -a -f "$ctl_deb" -a -f "$changes" || die "no packages to go on with"
+left=$(cd "$top" && ls -d debian/tmp debian/.debhelper debian/files debian/*.substvars \
+	debian/debhelper-build-stamp debian/pcibackctl debian/pciback-nl-dkms \
+	../pciback-nl*_"$version"_* ../pcibackctl*_"$version"_* 2>/dev/null)
+check "no build artefacts in the tree or beside it" test -z "$left" || echo "#   $left"
+check "pciback-nl-dkms ships /usr/src/$name-$version with dkms.conf, Kbuild, kmod/, include/" \
+	bash -c "dpkg-deb -c '$dkms_deb' | awk '{print \$6}' | grep -c -x -e './usr/src/$name-$version/dkms.conf' \
+		-e './usr/src/$name-$version/Kbuild' -e './usr/src/$name-$version/kmod/main.c' \
+		-e './usr/src/$name-$version/include/uapi/linux/pciback_nl.h' | grep -qx 4"
+check "pcibackctl ships the tool, man page, completion, initramfs hook and script, unit, config" \
+	bash -c "dpkg-deb -c '$ctl_deb' | awk '{print \$6}' | grep -c -x -e ./usr/sbin/pcibackctl \
+		-e ./usr/share/man/man8/pcibackctl.8.gz -e ./usr/share/bash-completion/completions/pcibackctl \
+		-e ./usr/share/initramfs-tools/hooks/pciback-nl -e ./usr/share/initramfs-tools/scripts/init-top/pciback-nl \
+		-e ./lib/systemd/system/pciback-nl.service -e ./etc/pciback-nl/hide.conf | grep -qx 7"
+
+# --- lintian: no errors; warnings are listed --------------------------
+start=$(date +%s)
+# not as root (lintian advises against it): as nobody, who can read them
+as=()
+[ "$(id -u)" = 0 ] && command -v runuser >/dev/null && as=(runuser -u nobody --)
+"${as[@]}" lintian --display-info --pedantic "$changes" >"$out/lintian.log" 2>&1
+rc=$?
+if [ "$rc" -gt 1 ] && [ ${#as[@]} -gt 0 ]; then	# nobody may not read build/deb
+	lintian --display-info --pedantic "$changes" >"$out/lintian.log" 2>&1
+	rc=$?
+fi
+sed 's/^/# lintian: /' "$out/lintian.log"
+check "lintian ran (exit $rc)" test "$rc" -le 1
+errors=$(grep -c '^E: ' "$out/lintian.log")
+warnings=$(grep -c '^W: ' "$out/lintian.log")
+echo "# lintian: $errors errors, $warnings warnings ($(secs "$start"))"
+check "lintian: no errors" test "$errors" -eq 0
+
+# --- install, check, boot, purge -----------------------------------------
+if [ "${DEB_INSTALL:-1}" = 0 ]; then
+	skipped "install (DEB_INSTALL=0)"
+	summary
+	[ "$fail" -eq 0 ]
+	exit
+fi
+if [ "$(id -u)" != 0 ]; then
+	skipped "install: needs root"
+	summary
+	[ "$fail" -eq 0 ]
+	exit
+fi
+present=$(dpkg-query -W -f '${Package} ${Status}\n' "${pkgs[@]}" 2>/dev/null | grep ' installed$')
+present+=$(dkms status -m "$name" 2>/dev/null)
+if [ -n "$present" ] || [ -e "/usr/src/$name-$version" ]; then
+	echo "# already here: $present"
+	skipped "install: $name is installed already (not ours to purge)"
+	summary
+	[ "$fail" -eq 0 ]
+	exit
+fi
+
+check "no other pciback_nl in /lib/modules of ${kvers[*]}" wait_foreign "${kvers[@]}"
+start=$(date +%s)
+installed=1
+check "apt-get install ./build/deb/{pciback-nl-dkms,pcibackctl}*.deb" \
+	apt install "$dkms_deb" "$ctl_deb"
+echo "# install (DKMS builds, update-initramfs): $(secs "$start")"
+grep -E '^(Building for|update-initramfs:)' "$out"/log/apt-get_install*.log | sed 's/^/# /'
+for p in "${pkgs[@]}"; do
+	check "$p is installed" bash -c "dpkg-query -W -f '\${Status}' $p | grep -qx 'install ok installed'"
+done
+for kver in "${kvers[@]}"; do
+	check "$kver: dkms status: installed" \
+		bash -c "dkms status -m $name -v $version -k '$kver' | grep -q ': installed'"
+	vermagic=$(modinfo -k "$kver" -F vermagic pciback_nl 2>/dev/null)
+	check "$kver: modinfo -k finds pciback_nl, vermagic $kver" test "${vermagic%% *}" = "$kver"
+done
+check "pcibackctl --help" /usr/sbin/pcibackctl --help
+check "pcibackctl --version says $version" bash -c "/usr/sbin/pcibackctl --version | grep -qw '$version'"
+check "man page pcibackctl(8) installed" bash -c "man -w pcibackctl 2>/dev/null | grep -q pcibackctl.8 ||
+	test -f /usr/share/man/man8/pcibackctl.8.gz"
+check "bash completion installed" test -f /usr/share/bash-completion/completions/pcibackctl
+check "hide.conf is a conffile and names no device" \
+	bash -c "dpkg-query -W -f '\${Conffiles}' pcibackctl | grep -q /etc/pciback-nl/hide.conf &&
+		test -z \"\$(pcibackctl apply --module-options /etc/pciback-nl/hide.conf)\""
+check "pciback-nl.service enabled (not started)" \
+	test -L /etc/systemd/system/sysinit.target.wants/pciback-nl.service
+# The trigger rebuilt the newest kernel's initramfs with our script.
+newest=$(printf '%s\n' "${kvers[@]}" | sort -V | tail -n1)
+if [ -f "/boot/initrd.img-$newest" ]; then
+	check "update-initramfs put init-top/pciback-nl into initrd.img-$newest" \
+		bash -c "lsinitramfs '/boot/initrd.img-$newest' | grep -q 'scripts/init-top/pciback-nl$'"
+fi
+
+# The Xen VM with the DKMS-built module, once per kernel: the payload
+# (tool, selftests) from the copy, its module PBNL_KO (lib.sh).  The
+# fault-injection tests skip: DKMS builds without PBNL_FAULT_INJECT.
+if [ "${DEB_VM:-1}" = 0 ]; then
+	skipped "VM smoke (DEB_VM=0)"
+else
+	[ -d "$top/build/ynl" ] && mkdir -p "$src/build" && cp -a "$top/build/ynl" "$src/build/"
+	for kver in "${kvers[@]}"; do
+		start=$(date +%s)
+		ko=$(modinfo -k "$kver" -F filename pciback_nl 2>/dev/null)
+		srcversion=$(modinfo -F srcversion "$ko" 2>/dev/null)
+		# shellcheck disable=SC2016 # expanded by that bash
+		if ! payload=$(PBNL_KO=$ko bash -c 'top=$1; . "$top/selftests/vm/lib.sh" && pbnl_payload "$2"' \
+				_ "$src" "$kver" 2>"$out/payload-$kver.log"); then
+			not_ok "$kver: VM payload with $ko"
+			tail -n 20 "$out/payload-$kver.log" | sed 's/^/#   /'
+			continue
+		fi
+		cp /usr/sbin/pcibackctl "$payload/bin/"
+		echo "# vm: $kver, Xen, module $ko"
+		"$src/selftests/vm/run.sh" --kver "$kver" --timeout "${VM_TIMEOUT:-600}" \
+			--log "$out/vm-$kver.log" \
+			--run "echo \"# srcversion \$(cat /sys/module/pciback_nl/srcversion)\"; /opt/pciback-nl/run-selftests $smoke" \
+			"$payload" 2>"$out/vm-$kver.err" | tee "$out/vm-$kver.out" | grep -E '^(# Totals|# srcversion|not ok|ok [0-9]+ selftests)'
+		rc=${PIPESTATUS[0]}
+		echo "# vm: $kver: exit $rc, $(secs "$start")"
+		check "$kver: the VM ran the DKMS-built module (srcversion $srcversion)" \
+			grep -qx "# srcversion $srcversion" "$out/vm-$kver.out"
+		line=$(grep -E '^# Totals: pass:[0-9]+ fail:[0-9]+ skip:[0-9]+' "$out/vm-$kver.out" | tail -n1)
+		if [ -z "$line" ]; then
+			not_ok "$kver: the VM did not report (exit $rc; build/deb/vm-$kver.log)"
+			tail -n 20 "$out/vm-$kver.err" | sed 's/^/#   /'
+			continue
+		fi
+		p=$(sed -n 's/.*pass:\([0-9]*\).*/\1/p' <<<"$line")
+		f=$(sed -n 's/.* fail:\([0-9]*\).*/\1/p' <<<"$line")
+		s=$(sed -n 's/.* skip:\([0-9]*\).*/\1/p' <<<"$line")
+		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1	# failed in a way no test counted
+		echo "# vm: $kver: $p passed, $f failed, $s skipped"
+		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	done
+fi
+
+start=$(date +%s)
+check "apt-get purge ${pkgs[*]}" purge && installed=0
+echo "# purge: $(secs "$start")"
+check "dkms status is empty" test -z "$(dkms status -m "$name" 2>&1)"
+left=$(find /lib/modules -path '*/updates/dkms/pciback_nl.ko*' 2>/dev/null)
+check "no pciback_nl left in /lib/modules" test -z "$left"
+check "nothing left: /usr/src/$name-$version, /etc/pciback-nl, the unit's link" \
+	test ! -e "/usr/src/$name-$version" -a ! -e /etc/pciback-nl -a \
+	! -L /etc/systemd/system/sysinit.target.wants/pciback-nl.service
+for p in "${pkgs[@]}"; do
+	check "$p is gone" bash -c "! dpkg-query -W -f '\${Status}' $p 2>/dev/null | grep -q installed"
+done
+
+summary
+[ "$fail" -eq 0 ]
