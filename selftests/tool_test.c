@@ -287,6 +287,8 @@ TEST_F(tool, check_reports_groups_and_verdict)
 }
 
 /* pcibackctl hide/unhide/monitor against xen-pciback (Xen dom0 only). */
+static void driver_of(const char *bdf, char *buf, size_t len);
+
 FIXTURE(toolx) {
 	struct pbnl_sock s;
 	struct pbnl_reply rep;
@@ -483,6 +485,43 @@ TEST_F(toolx, monitor_reports_events_as_json)
 	json_free(ev);
 	close(out[0]);
 	close(errp[0]);
+}
+
+/*
+ * Xen's quarantine, as xl keeps it: a device pcibackctl hid is in it, so
+ * xl pci-assignable-remove takes it out (and, knowing no driver for it,
+ * leaves it without one; pcibackctl unhide gives it its own back); a
+ * device xl made assignable is in it, and pcibackctl unhide takes it out
+ * before giving it back to dom0.
+ */
+TEST_F(toolx, quarantine_agrees_with_xl)
+{
+	const char *args[4] = { "hide", self->bdf, NULL };
+	char cmd[256], drv[64];
+
+	ASSERT_EQ(0, run_tool(&self->r, args));
+	ASSERT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	run_free(&self->r);
+	snprintf(cmd, sizeof(cmd), "xl pci-assignable-remove -r %s", self->bdf);
+	EXPECT_EQ(0, system(cmd));
+	/* xl knows no driver to give it back to: pcibackctl does */
+	driver_of(self->bdf, drv, sizeof(drv));
+	EXPECT_STREQ("", drv);
+	args[0] = "unhide";
+	ASSERT_EQ(0, run_tool(&self->r, args));
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	run_free(&self->r);
+	driver_of(self->bdf, drv, sizeof(drv));
+	EXPECT_STREQ("virtio-pci", drv);
+
+	snprintf(cmd, sizeof(cmd), "xl pci-assignable-add %s", self->bdf);
+	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(0, run_tool(&self->r, args));
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
+	snprintf(cmd, sizeof(cmd), "%s: out of Xen's quarantine", self->bdf);
+	expect_line(_metadata, self->r.err, cmd);
+	driver_of(self->bdf, drv, sizeof(drv));
+	EXPECT_STREQ("virtio-pci", drv);
 }
 
 TEST_F(toolx, hide_with_group)

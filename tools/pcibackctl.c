@@ -59,6 +59,7 @@
 #include "nl.h"
 #include "output.h"
 #include "pciids.h"
+#include "xenq.h"
 #include "util.h"
 
 #ifndef VERSION
@@ -537,6 +538,77 @@ static bool has_result(const struct pb_result *res, size_t n, const char *name)
 	return false;
 }
 
+/*
+ * Xen's quarantine around dev-hide and dev-unhide (see xenq.h), as xl
+ * pci-assignable-add and -remove do it: after a hide, each function moved
+ * goes into the quarantine (a failure is a warning: the function is
+ * hidden, but xl pci-assignable-remove will not take it back); before an
+ * unhide, each leaves it, so its driver in dom0 has DMA again, and goes
+ * back in if the unhide fails.
+ */
+static void quarantine_hidden(const struct pb_result *res, size_t nres)
+{
+	struct xenq *q = xenq_open();
+	size_t i;
+	int ret;
+
+	for (i = 0; q && i < nres; i++) {
+		if (!res[i].to_driver || strcmp(res[i].to_driver, "pciback"))
+			continue;
+		ret = xenq_enter(q, res[i].name);
+		if (ret < 0)
+			fprintf(stderr,
+				"pcibackctl: warning: %s: cannot put it in Xen's quarantine: %s\n",
+				res[i].name, strerror(-ret));
+	}
+	xenq_close(q);
+}
+
+/*
+ * Take @names out of the quarantine; @left[i] says which were in it.
+ * Return: 0, or an exit status (error printed; those taken out are put
+ * back).
+ */
+static int unquarantine(const char *cmd, const char **names, size_t n,
+			bool *left)
+{
+	struct xenq *q = xenq_open();
+	size_t i;
+	int ret;
+
+	for (i = 0; q && i < n; i++) {
+		ret = xenq_leave(q, names[i]);
+		if (ret < 0) {
+			error("%s %s: cannot take it out of Xen's quarantine: %s",
+			      cmd, names[i], strerror(-ret));
+			while (i--)
+				if (left[i])
+					xenq_enter(q, names[i]);
+			xenq_close(q);
+			return EXIT_FAILED;
+		}
+		left[i] = ret > 0;
+		if (left[i])
+			fprintf(stderr, "pcibackctl: %s: out of Xen's quarantine\n",
+				names[i]);
+	}
+	xenq_close(q);
+	return 0;
+}
+
+static void requarantine(const char **names, size_t n, const bool *left)
+{
+	struct xenq *q = xenq_open();
+	size_t i;
+
+	for (i = 0; q && i < n; i++)
+		if (left[i] && xenq_enter(q, names[i]) < 0)
+			fprintf(stderr,
+				"pcibackctl: warning: %s: cannot put it back in Xen's quarantine\n",
+				names[i]);
+	xenq_close(q);
+}
+
 /* hide and unhide: every device in one request, all or nothing. */
 /*
  * The resolved names as the pointer array the netlink calls take, and the
@@ -561,12 +633,15 @@ static int names_open_nl(struct ctx *ctx, const struct command *cmd,
 static int cmd_op(struct ctx *ctx, const struct command *cmd, int argc,
 		  char **argv)
 {
+	bool unhide = cmd->nl_cmd == PCIBACK_CMD_DEV_UNHIDE;
+	bool dry = ctx->op_flags & PCIBACK_OP_FLAG_DRY_RUN;
 	char (*names)[PCIBACK_DEV_NAME_MAX] = NULL;
 	const char **ptrs = NULL;
 	struct pb_result *res = NULL;
 	size_t nnames = 0, nres = 0, i;
 	struct pbnl *nl = NULL;
 	struct pbnl_err e;
+	bool *left = NULL;
 	int rc;
 
 	rc = resolve_all(ctx, cmd, argc, argv, true, &names, &nnames);
@@ -575,12 +650,27 @@ static int cmd_op(struct ctx *ctx, const struct command *cmd, int argc,
 	rc = names_open_nl(ctx, cmd, names, nnames, &ptrs, &nl);
 	if (rc)
 		goto out;
+	left = calloc(nnames, sizeof(*left));
+	if (!left) {
+		error("out of memory");
+		rc = EXIT_FAILED;
+		goto out;
+	}
+	if (unhide && !dry) {
+		rc = unquarantine(cmd->name, ptrs, nnames, left);
+		if (rc)
+			goto out;
+	}
 	if (pbnl_dev_op(nl, cmd->nl_cmd, ptrs, nnames, ctx->op_flags, &res,
 			&nres, &e)) {
 		report(cmd->name, NULL, &e);
 		rc = op_exit_code(e.err);
+		if (unhide && !dry)
+			requarantine(ptrs, nnames, left);
 		goto out;
 	}
+	if (!unhide && !dry)
+		quarantine_hidden(res, nres);
 	rc = print_results(ctx, cmd, res, nres);
 	/* the kernel answers for every device: a gap is its bug, say so */
 	for (i = 0; i < nnames; i++) {
@@ -594,6 +684,7 @@ static int cmd_op(struct ctx *ctx, const struct command *cmd, int argc,
 out:
 	pbnl_results_free(res, nres);
 	pbnl_close(nl);
+	free(left);
 	free(ptrs);
 	free(names);
 	return rc;
@@ -934,6 +1025,8 @@ static int apply_hide(struct ctx *ctx, const struct command *cmd,
 		rc = op_exit_code(e.err);
 		goto out;
 	}
+	if (!(ctx->op_flags & PCIBACK_OP_FLAG_DRY_RUN))
+		quarantine_hidden(res, nres);
 	rc = apply_print(ctx, c, held, res, nres);
 	/* the kernel answers for every device: a gap is its bug, say so */
 	for (i = 0; i < ntodo; i++) {
