@@ -6,7 +6,7 @@
 #   make check           unit tests, no VM
 #   make vmtest          selftests in a Xen dom0 under QEMU, on each kernel
 #   make style           checkpatch --strict on all C sources
-#   make test            check + style + vmtest, one summary line
+#   make test            check + style + vmtest + dkms-check + deb, one summary line
 #   make demo            boot the Xen VM and show pcibackctl working in dom0
 #   make deps            install the Debian packages all of this needs
 #   make dkms-check      dkms add/build/install/remove on each kernel (root)
