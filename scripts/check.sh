@@ -192,6 +192,7 @@ boot_files_check() {
 }
 
 suite tools make -s -C "$top/tools" check
+suite fuzz make -s -C "$top/tools" fuzz
 suite engine make -s -C "$top/tests/engine" check
 suite spec spec_check
 suite boot-files boot_files_check
