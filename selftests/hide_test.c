@@ -753,6 +753,43 @@ TEST_F(hide, hide_parameter_reserves_added_functions)
 	all_on_host(_metadata, self);
 }
 
+/*
+ * xen-pciback unloaded under pciback_nl: a hidden function stays reserved
+ * (no host driver takes it), moves fail with a clear EOPNOTSUPP, reads
+ * work; loaded again, xen-pciback takes the hidden function back and
+ * operations work.
+ */
+TEST_F(hide, xen_pciback_unload_and_reload)
+{
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, self->names, 1, 0,
+			     &self->rep));
+	ASSERT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+	pbnl_reply_free(&self->rep);
+	ASSERT_EQ(0, system("rmmod xen_pciback"));
+	EXPECT_STREQ("", driver_of(self->names[0]));
+	EXPECT_STREQ("pciback", override_of(self->names[0]));
+
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, &self->names[1], 1, 0,
+			     &self->rep));
+	EXPECT_EQ(-EOPNOTSUPP, self->rep.err);
+	EXPECT_NE(NULL, strstr(self->rep.msg, "xen-pciback is not loaded"))
+		TH_LOG("%s", self->rep.msg);
+	pbnl_reply_free(&self->rep);
+	EXPECT_STREQ(self->drv[1], driver_of(self->names[1]));
+	ASSERT_EQ(0, pbnl_get(&self->s, self->names[0], &self->rep));
+	ASSERT_EQ((size_t)1, self->rep.ndevs);
+	EXPECT_TRUE(self->rep.devs[0].hidden);
+	EXPECT_FALSE(self->rep.devs[0].pciback);
+	pbnl_reply_free(&self->rep);
+
+	ASSERT_EQ(0, system("modprobe xen-pciback"));
+	EXPECT_STREQ("pciback", driver_of(self->names[0]));
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, self->names, 1, 0,
+			     &self->rep));
+	EXPECT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+	EXPECT_STREQ(self->drv[0], driver_of(self->names[0]));
+}
+
 TEST_F(hide, xl_assignable_devices_can_be_unhidden)
 {
 	char cmd[256];
