@@ -5,9 +5,9 @@
  * /sys/module/pciback_nl/parameters/fault takes "STEP:N": the step of the
  * N-th device (1-based, in request order) of the next operation fails with
  * -EIO, once.  STEP is record, override, release, attach or reattach.
- * Writing "" disarms it.  .../window_ms makes every hide wait that long
- * between releasing the host driver and attaching xen-pciback, so a test
- * can race that window.
+ * Writing "" disarms it.  .../window_ms makes every hide and unhide wait
+ * that long between releasing the drivers and attaching the targets, so a
+ * test can race that window (a probe, a hot-remove).
  *
  * Locking: fault_lock protects the armed fault.
  */

@@ -19,6 +19,13 @@
  * back to its "before" driver and driver_override, in the same steps and in
  * reverse order, and the error names the function and the step.
  *
+ * A function may be hot-removed while this runs (pciehp, a "remove" write):
+ * only the reference held by the item keeps its struct alive.  Each step
+ * checks first, and the whole move once more at its end, that every function
+ * is still registered; when one is gone, the operation fails with ENODEV and
+ * the others roll back.  Nothing is done to the removed one (a record it had
+ * stays, so it is reserved again if it comes back).
+ *
  * Locking: pbnl_op_lock serializes operations among themselves (the
  * family is parallel_ops, so genl_mutex is not held here and a long
  * operation does not stall other generic netlink users).  It is held across calls into the
@@ -59,6 +66,12 @@ void pbnl_item_warn(struct pbnl_item *it, const char *fmt, ...)
 	}
 	it->warning[len + n] = '\n';
 	it->warning[len + n + 1] = '\0';
+}
+
+/* Hot-removed since the operation took its reference. */
+static bool pbnl_gone(struct pci_dev *pdev)
+{
+	return !device_is_registered(&pdev->dev);
 }
 
 static char *pbnl_driver_dup(struct pci_dev *pdev, int *err)
@@ -154,6 +167,8 @@ static int pbnl_phase_step(struct pbnl_item *it, unsigned int i,
 	struct pci_dev *pdev = it->pdev;
 	int ret;
 
+	if (pbnl_gone(pdev))
+		return -ENODEV;
 	switch (phase) {
 	case PBNL_PHASE_LOCK:
 		*step = PBNL_FAULT_OVERRIDE;
@@ -207,8 +222,15 @@ static int pbnl_move_all(struct pbnl_op *op, bool hide, unsigned int *bad,
 			}
 			op->items[i].stage = phase;
 		}
-		if (phase == PBNL_PHASE_RELEASE && hide)
+		if (phase == PBNL_PHASE_RELEASE)
 			pbnl_fault_window();
+	}
+	/* Removed after its last step: the set is not whole, undo it. */
+	for (i = 0; i < op->n; i++) {
+		if (pbnl_gone(op->items[i].pdev)) {
+			*bad = i;
+			return -ENODEV;
+		}
 	}
 	return 0;
 }
@@ -228,7 +250,7 @@ static bool pbnl_restore_all(struct pbnl_op *op)
 	for (i = n; i--;) {
 		struct pbnl_item *it = &op->items[i];
 
-		if (!it->stage)
+		if (!it->stage || pbnl_gone(it->pdev))
 			continue;
 		ret = pbnl_set_driver_override(it->pdev, it->before_driver ?
 					       it->before_driver :
@@ -238,7 +260,7 @@ static bool pbnl_restore_all(struct pbnl_op *op)
 	for (i = n; i--;) {
 		struct pbnl_item *it = &op->items[i];
 
-		if (it->stage &&
+		if (it->stage && !pbnl_gone(it->pdev) &&
 		    (it->stage >= PBNL_PHASE_ATTACH ||
 		     !pbnl_bound_to(it->pdev, it->before_driver)))
 			pbnl_release(it->pdev);
@@ -248,11 +270,13 @@ static bool pbnl_restore_all(struct pbnl_op *op)
 		struct pci_dev *pdev = it->pdev;
 
 		if (!it->stage || it->lock_failed || !it->before_driver ||
-		    pbnl_bound_to(pdev, it->before_driver))
+		    pbnl_gone(pdev) || pbnl_bound_to(pdev, it->before_driver))
 			continue;
 		ret = pbnl_fault(PBNL_FAULT_REATTACH, i);
 		if (!ret)
 			ret = pbnl_attach(pdev, it->before_driver);
+		if (ret && pbnl_gone(pdev))
+			continue;
 		if (ret) {
 			it->restore_failed = true;
 			pci_err(pdev, "rollback: cannot reattach %s: %d\n",
@@ -273,6 +297,11 @@ static bool pbnl_restore_all(struct pbnl_op *op)
 
 		if (!it->stage)
 			continue;
+		if (pbnl_gone(pdev)) {
+			/* Nothing to restore; its record (if any) stays. */
+			pci_info(pdev, "removed during the operation\n");
+			continue;
+		}
 		ret = pbnl_set_driver_override(pdev, it->before_override);
 		if (ret || it->lock_failed) {
 			it->restore_failed = true;
@@ -462,11 +491,19 @@ int pbnl_op_run(struct pbnl_op *op)
 		if (!op->items[bad].stage)
 			op->items[bad].stage = PBNL_PHASE_LOCK;
 		clean = pbnl_restore_all(op);
-		PBNL_SET_ERR_MSG_FMT(op->extack, "%s: %s failed (%d), %s",
-				     pci_name(op->items[bad].pdev),
-				     pbnl_step_names[step], err,
-				     clean ? "all rolled back" :
-				     "not all rolled back");
+		if (err == -ENODEV && pbnl_gone(op->items[bad].pdev))
+			PBNL_SET_ERR_MSG_FMT(op->extack,
+					     "%s was removed during the %s, %s",
+					     pci_name(op->items[bad].pdev),
+					     hide ? "hide" : "unhide",
+					     clean ? "the rest rolled back" :
+					     "not all rolled back");
+		else
+			PBNL_SET_ERR_MSG_FMT(op->extack, "%s: %s failed (%d), %s",
+					     pci_name(op->items[bad].pdev),
+					     pbnl_step_names[step], err,
+					     clean ? "all rolled back" :
+					     "not all rolled back");
 		goto out;
 	}
 

@@ -28,23 +28,19 @@
 #define FAULT_KNOB "/sys/module/pciback_nl/parameters/fault"
 #define WINDOW_KNOB "/sys/module/pciback_nl/parameters/window_ms"
 
-/* The driver bound to @bdf according to sysfs, "" if none. */
+/* Each has its own buffer: two of them may appear in one expression. */
 static const char *driver_of(const char *bdf)
 {
 	static char buf[256];
-	char path[PATH_MAX], link[PATH_MAX];
-	ssize_t n;
-	char *slash;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	buf[0] = '\0';
-	if (n <= 0)
-		return buf;
-	link[n] = '\0';
-	slash = strrchr(link, '/');
-	snprintf(buf, sizeof(buf), "%s", slash ? slash + 1 : link);
-	return buf;
+	return pbnl_driver_of(bdf, buf, sizeof(buf));
+}
+
+static const char *ifname_of(const char *bdf)
+{
+	static char buf[IF_NAMESIZE + 1];
+
+	return pbnl_ifname_of(bdf, buf, sizeof(buf));
 }
 
 static const char *override_of(const char *bdf)
@@ -54,65 +50,6 @@ static const char *override_of(const char *bdf)
 	if (pbnl_sysfs_read(bdf, "driver_override", buf, sizeof(buf)))
 		snprintf(buf, sizeof(buf), "?");
 	return buf;
-}
-
-/* Name of the network interface of @bdf, "" if none. */
-static const char *ifname_of(const char *bdf)
-{
-	static char buf[IF_NAMESIZE + 1];
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/net", bdf);
-	d = opendir(path);
-	if (!d) {
-		/* virtio-net: the interface hangs off the virtio device */
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
-		d = opendir(path);
-		while (d && (de = readdir(d))) {
-			if (!strncmp(de->d_name, "virtio", 6)) {
-				snprintf(path, sizeof(path),
-					 "/sys/bus/pci/devices/%s/%.32s/net", bdf,
-					 de->d_name);
-				break;
-			}
-		}
-		if (d)
-			closedir(d);
-		d = opendir(path);
-	}
-	if (!d)
-		return buf;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			snprintf(buf, sizeof(buf), "%s", de->d_name);
-	closedir(d);
-	return buf;
-}
-
-static int set_link(const char *ifname, bool up)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		ret = -errno;
-	if (!ret) {
-		if (up)
-			ifr.ifr_flags |= IFF_UP;
-		else
-			ifr.ifr_flags &= ~IFF_UP;
-		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-			ret = -errno;
-	}
-	close(fd);
-	return ret;
 }
 
 /*
@@ -468,7 +405,7 @@ TEST_F(hide, interface_up_is_refused_unless_forced)
 	char ifn[IF_NAMESIZE + 1];
 
 	snprintf(ifn, sizeof(ifn), "%s", ifname);
-	ASSERT_EQ(0, set_link(ifn, true));
+	ASSERT_EQ(0, pbnl_set_link(ifn, true));
 	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, self->names, 4, 0,
 			     &self->rep));
 	EXPECT_EQ(-EBUSY, self->rep.err);
@@ -493,7 +430,7 @@ TEST_F(hide, every_forced_check_is_warned)
 
 	snprintf(ifn, sizeof(ifn), "%s", ifname);
 	ASSERT_NE(0, ifn[0]);
-	ASSERT_EQ(0, set_link(ifn, true));
+	ASSERT_EQ(0, pbnl_set_link(ifn, true));
 	/* names[2] is up, and its group needs names[3] too */
 	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, &self->names[2], 1,
 			     PCIBACK_OP_FLAG_FORCE, &self->rep));

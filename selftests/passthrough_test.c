@@ -136,19 +136,8 @@ static const char *kit_dir(void)
 static const char *driver_of(const char *bdf)
 {
 	static char buf[256];
-	char path[PATH_MAX], link[PATH_MAX];
-	ssize_t n;
-	char *slash;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	buf[0] = '\0';
-	if (n <= 0)
-		return buf;
-	link[n] = '\0';
-	slash = strrchr(link, '/');
-	snprintf(buf, sizeof(buf), "%s", slash ? slash + 1 : link);
-	return buf;
+	return pbnl_driver_of(bdf, buf, sizeof(buf));
 }
 
 /* First entry of /sys/bus/pci/devices/BDF/SUB* ("net/" for an interface,
@@ -218,29 +207,6 @@ static void mac_of(const char *bdf, char *buf, size_t len)
 		return;
 	snprintf(path, sizeof(path), "/sys/class/net/%s/address", ifn);
 	read_line(path, buf, len);
-}
-
-static int set_link(const char *ifname, bool up)
-{
-	struct ifreq ifr = { 0 };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		ret = -errno;
-	if (!ret) {
-		if (up)
-			ifr.ifr_flags |= IFF_UP;
-		else
-			ifr.ifr_flags &= ~IFF_UP;
-		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
-			ret = -errno;
-	}
-	close(fd);
-	return ret;
 }
 
 /*
@@ -653,10 +619,10 @@ TEST_F_TIMEOUT(passthrough, device_not_hidden_is_refused, 240)
 	EXPECT_STREQ(self->nic_mac, mac);
 	ASSERT_NE(0, child_of(self->nic, "net/", ifn, sizeof(ifn))[0]);
 	iommu_faults(self->nic);
-	ASSERT_EQ(0, set_link(ifn, true));
+	ASSERT_EQ(0, pbnl_set_link(ifn, true));
 	sleep(2);
 	EXPECT_EQ(0, iommu_faults(self->nic));
-	set_link(ifn, false);
+	pbnl_set_link(ifn, false);
 	free(g);
 }
 
@@ -736,12 +702,12 @@ TEST_F_TIMEOUT(passthrough, nic_to_pv_guest_and_back, 420)
 	ASSERT_NE(0, child_of(self->nic, "net/", ifn, sizeof(ifn))[0]);
 
 	/* dom0's driver can use it: the receive ring is fetched by DMA */
-	ASSERT_EQ(0, set_link(ifn, true));
+	ASSERT_EQ(0, pbnl_set_link(ifn, true));
 	sleep(2);
 	EXPECT_EQ(0, iommu_faults(self->nic))
 		TH_LOG("Xen blocked DMA of %s after unhide: the device is still in Xen's quarantine (dom_io), where xl put it when the guest ended",
 		       self->nic);
-	set_link(ifn, false);
+	pbnl_set_link(ifn, false);
 	free(g);
 }
 

@@ -2,11 +2,15 @@
 /*
  * Raw generic netlink helpers for the pciback_nl selftests.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -713,4 +717,78 @@ bool pbnl_running_on_xen_dom0(void)
 		buf[0] = '\0';
 	fclose(f);
 	return strstr(buf, "control_d");
+}
+
+const char *pbnl_driver_of(const char *bdf, char *buf, size_t len)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	const char *slash;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	buf[0] = '\0';
+	if (n <= 0)
+		return buf;
+	link[n] = '\0';
+	slash = strrchr(link, '/');
+	snprintf(buf, len, "%s", slash ? slash + 1 : link);
+	return buf;
+}
+
+const char *pbnl_ifname_of(const char *bdf, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/net", bdf);
+	d = opendir(path);
+	if (!d) {
+		/* virtio-net: the interface hangs off the virtio device */
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+		d = opendir(path);
+		while (d && (de = readdir(d))) {
+			if (!strncmp(de->d_name, "virtio", 6)) {
+				snprintf(path, sizeof(path),
+					 "/sys/bus/pci/devices/%s/%.32s/net", bdf,
+					 de->d_name);
+				break;
+			}
+		}
+		if (d)
+			closedir(d);
+		d = opendir(path);
+	}
+	if (!d)
+		return buf;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			snprintf(buf, len, "%s", de->d_name);
+	closedir(d);
+	return buf;
+}
+
+int pbnl_set_link(const char *ifname, bool up)
+{
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		ret = -errno;
+	if (!ret) {
+		if (up)
+			ifr.ifr_flags |= IFF_UP;
+		else
+			ifr.ifr_flags &= ~IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+			ret = -errno;
+	}
+	close(fd);
+	return ret;
 }

@@ -115,4 +115,11 @@ int pbnl_write_str(const char *path, const char *s);
 int pbnl_sysfs_read(const char *bdf, const char *attr, char *buf, size_t len);
 bool pbnl_running_on_xen_dom0(void);
 
+/* The driver bound to @bdf according to sysfs, in @buf; "" if none. */
+const char *pbnl_driver_of(const char *bdf, char *buf, size_t len);
+/* The network interface of @bdf (or of its virtio device); "" if none. */
+const char *pbnl_ifname_of(const char *bdf, char *buf, size_t len);
+/* Set interface @ifname up or down; 0 or -errno. */
+int pbnl_set_link(const char *ifname, bool up);
+
 #endif

@@ -35,23 +35,6 @@ FIXTURE(priv) {
 	char hidden[PBNL_STR_MAX];	/* one hidden for the test */
 };
 
-static const char *driver_of(const char *bdf, char *buf, size_t len)
-{
-	char link[256], target[256];
-	ssize_t n;
-	char *p;
-
-	snprintf(link, sizeof(link), "/sys/bus/pci/devices/%s/driver", bdf);
-	n = readlink(link, target, sizeof(target) - 1);
-	buf[0] = '\0';
-	if (n > 0) {
-		target[n] = '\0';
-		p = strrchr(target, '/');
-		snprintf(buf, len, "%s", p ? p + 1 : target);
-	}
-	return buf;
-}
-
 FIXTURE_SETUP(priv)
 {
 	const char *n;
@@ -167,9 +150,9 @@ static int child_status(pid_t pid)
 #define nothing_moved() do {						\
 	char _buf[64];							\
 									\
-	EXPECT_STREQ(self->host_drv, driver_of(self->host, _buf, sizeof(_buf)));	\
+	EXPECT_STREQ(self->host_drv, pbnl_driver_of(self->host, _buf, sizeof(_buf)));	\
 	if (self->hidden[0])						\
-		EXPECT_STREQ("pciback", driver_of(self->hidden, _buf, sizeof(_buf)));	\
+		EXPECT_STREQ("pciback", pbnl_driver_of(self->hidden, _buf, sizeof(_buf)));	\
 } while (0)
 
 TEST_F(priv, unprivileged_user_reads_but_cannot_move)

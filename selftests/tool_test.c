@@ -287,7 +287,6 @@ TEST_F(tool, check_reports_groups_and_verdict)
 }
 
 /* pcibackctl hide/unhide/monitor against xen-pciback (Xen dom0 only). */
-static void driver_of(const char *bdf, char *buf, size_t len);
 
 FIXTURE(toolx) {
 	struct pbnl_sock s;
@@ -505,13 +504,13 @@ TEST_F(toolx, quarantine_agrees_with_xl)
 	snprintf(cmd, sizeof(cmd), "xl pci-assignable-remove -r %s", self->bdf);
 	EXPECT_EQ(0, system(cmd));
 	/* xl knows no driver to give it back to: pcibackctl does */
-	driver_of(self->bdf, drv, sizeof(drv));
+	pbnl_driver_of(self->bdf, drv, sizeof(drv));
 	EXPECT_STREQ("", drv);
 	args[0] = "unhide";
 	ASSERT_EQ(0, run_tool(&self->r, args));
 	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
 	run_free(&self->r);
-	driver_of(self->bdf, drv, sizeof(drv));
+	pbnl_driver_of(self->bdf, drv, sizeof(drv));
 	EXPECT_STREQ("virtio-pci", drv);
 
 	snprintf(cmd, sizeof(cmd), "xl pci-assignable-add %s", self->bdf);
@@ -520,7 +519,7 @@ TEST_F(toolx, quarantine_agrees_with_xl)
 	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
 	snprintf(cmd, sizeof(cmd), "%s: out of Xen's quarantine", self->bdf);
 	expect_line(_metadata, self->r.err, cmd);
-	driver_of(self->bdf, drv, sizeof(drv));
+	pbnl_driver_of(self->bdf, drv, sizeof(drv));
 	EXPECT_STREQ("virtio-pci", drv);
 }
 
@@ -552,21 +551,6 @@ TEST_F(toolx, hide_with_group)
 }
 
 /* --- apply: a config file ---------------------------------------------- */
-
-/* The driver bound to @bdf now, "" for none. */
-static void driver_of(const char *bdf, char *buf, size_t len)
-{
-	char path[256], link[PATH_MAX];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	buf[0] = '\0';
-	if (n > 0) {
-		link[n] = '\0';
-		snprintf(buf, len, "%s", strrchr(link, '/') + 1);
-	}
-}
 
 /* The network interface on @bdf (or on its virtio device); 0 or -ENODEV. */
 static int ifname_of(const char *bdf, char *buf, size_t len)
@@ -670,7 +654,7 @@ FIXTURE_SETUP(apply)
 		if (pbnl_sysfs_read(apply_bdfs[i], "vendor", self->before[i],
 				    sizeof(self->before[i])))
 			SKIP(return, "not the test bed's topology (%s)", apply_bdfs[i]);
-		driver_of(apply_bdfs[i], self->before[i], sizeof(self->before[i]));
+		pbnl_driver_of(apply_bdfs[i], self->before[i], sizeof(self->before[i]));
 		ASSERT_STRNE("pciback", self->before[i]) TH_LOG("%s", apply_bdfs[i]);
 	}
 	ASSERT_EQ(0, pbnl_open(&self->s));
@@ -686,7 +670,7 @@ FIXTURE_TEARDOWN(apply)
 		struct pbnl_reply r;
 		const char *n = apply_bdfs[i];
 
-		driver_of(n, drv, sizeof(drv));
+		pbnl_driver_of(n, drv, sizeof(drv));
 		if (strcmp(drv, "pciback"))
 			continue;
 		pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, &n, 1,
@@ -707,7 +691,7 @@ static void unchanged(struct __test_metadata *_metadata, char before[][64])
 	size_t i;
 
 	for (i = 0; i < APPLY_N; i++) {
-		driver_of(apply_bdfs[i], drv, sizeof(drv));
+		pbnl_driver_of(apply_bdfs[i], drv, sizeof(drv));
 		EXPECT_STREQ(before[i], drv) TH_LOG("%s", apply_bdfs[i]);
 	}
 }
@@ -792,7 +776,7 @@ TEST_F(apply, apply_is_idempotent)
 	ASSERT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
 	expect_line(_metadata, self->r.out, "0000:01:00.0 virtio-pci -> pciback\n");
 	expect_line(_metadata, self->r.out, "0000:02:00.0 virtio-pci -> pciback\n");
-	driver_of("0000:02:00.0", drv, sizeof(drv));
+	pbnl_driver_of("0000:02:00.0", drv, sizeof(drv));
 	EXPECT_STREQ("pciback", drv);
 	run_free(&self->r);
 

@@ -13,6 +13,29 @@ REPO=$(cd "$HERE/../.." && pwd)
 
 BEGIN_MARK='@@PCIBACK-NL-BEGIN@@'
 END_MARK='@@PCIBACK-NL-END rc='
+QMP_MARK='@@PCIBACK-NL-QMP '
+
+# A minimal QMP client: argv[1] the socket, argv[2] one command (JSON).
+# Prints QEMU's reply to it; fails on an error reply.
+QMP_CLIENT='
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(10)
+s.connect(sys.argv[1])
+f = s.makefile("rw")
+def reply():
+    while True:
+        m = json.loads(f.readline())
+        if "return" in m or "error" in m:
+            return m
+json.loads(f.readline())
+f.write(json.dumps({"execute": "qmp_capabilities"}) + "\n"); f.flush()
+reply()
+f.write(json.dumps(json.loads(sys.argv[2])) + "\n"); f.flush()
+m = reply()
+print(json.dumps(m))
+sys.exit(1 if "error" in m else 0)
+'
 
 # Exit statuses of our own (anything else is the command's).
 EX_USAGE=2        # bad arguments or host set-up
@@ -26,7 +49,8 @@ synopsis()
 Usage: $PROG [--kver VER] [--kernel BZIMAGE] [--modules DIR]
               [--xen XEN.gz | --native] [--topology FILE] [--timeout SECONDS]
               [--log FILE] [--run 'CMD'] [--append ARGS] [--xen-append ARGS]
-              [--sockdir DIR] [--verbose] [--quiet] PAYLOAD_DIR
+              [--sockdir DIR] [--qmp-relay] [--verbose] [--quiet]
+              PAYLOAD_DIR
 EOF
 }
 
@@ -59,6 +83,11 @@ Options (defaults in brackets; each also read from the variable shown):
   --xen-append ARGS  more Xen command line [VM_XEN_APPEND]
   --sockdir DIR      where to create qmp.sock and monitor.sock [VM_SOCKDIR;
                      a new temporary directory]
+  --qmp-relay        let the VM drive QEMU: a console line holding
+                     "@@PCIBACK-NL-QMP {json}@@" sends that QMP command
+                     (device_del, device_add: hotplug tests); the reply goes
+                     to stderr.  Adds pbnl_test.qmp_relay=1 to the kernel
+                     command line so tests know [VM_QMP_RELAY=1]
   --initrd FILE      boot this initramfs instead of the one built here (it
                      must print the markers itself; PAYLOAD_DIR and CMD are
                      not used) [VM_INITRD]
@@ -91,6 +120,7 @@ XEN_APPEND=${VM_XEN_APPEND:-}
 SOCKDIR=${VM_SOCKDIR:-}
 GIVEN_INITRD=${VM_INITRD:-}
 VERBOSE=${VM_VERBOSE:-0}
+QMP_RELAY=${VM_QMP_RELAY:-0}
 QUIET=${VM_QUIET:-0}
 QEMU=${VM_QEMU:-qemu-system-x86_64}
 MEM=${VM_MEM:-2048}
@@ -127,6 +157,7 @@ while (($#)); do
 		;;
 	--native) NATIVE=1; shift ;;
 	--verbose) VERBOSE=1; shift ;;
+	--qmp-relay) QMP_RELAY=1; shift ;;
 	--quiet) QUIET=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; break ;;
@@ -576,6 +607,10 @@ if elf=$(kernel_elf "$KERNEL"); then
 fi
 
 ln -s "$(cd "$(dirname "$BOOT_KERNEL")" && pwd)/$(basename "$BOOT_KERNEL")" "$TMP/vmlinuz"
+if [[ $QMP_RELAY == 1 ]]; then
+	command -v python3 >/dev/null || die "--qmp-relay needs python3"
+	APPEND+=" pbnl_test.qmp_relay=1"
+fi
 if [[ $MODE == xen ]]; then
 	xkey=$(stat -L -c '%n %s %Y' "$XEN" | sha256sum | cut -c1-16)
 	XEN_ELF=$CACHE/xen-$xkey.elf
@@ -648,6 +683,18 @@ QEMU_PID=$!
 	done
 ) &
 WATCH_PIDS+=($!)
+if [[ $QMP_RELAY == 1 ]]; then
+	tail -n +1 -f --pid="$QEMU_PID" "$LOG" | while IFS= read -r line; do
+		[[ $line == *"$QMP_MARK"* ]] || continue
+		cmd=${line#*"$QMP_MARK"}
+		cmd=${cmd%%@@*}
+		msg "qmp: $cmd"
+		reply=$(python3 -c "$QMP_CLIENT" "$SOCKDIR/qmp.sock" "$cmd" 2>&1) ||
+			warn "qmp: failed: $reply"
+		msg "qmp: -> $reply"
+	done &
+	WATCH_PIDS+=($!)
+fi
 if [[ $VERBOSE == 1 ]]; then
 	tail -n +1 -f --pid="$QEMU_PID" "$LOG" >&2 &
 	WATCH_PIDS+=($!)

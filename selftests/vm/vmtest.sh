@@ -77,7 +77,7 @@ for kver in "${kvers[@]}"; do
 			PBNL_KO=$payload/pciback_nl.ko VM_TIMEOUT=$timeout \
 				"$top/selftests/vm/boot-initramfs.sh" "$kver" 2>&1 | tee "$out"
 		else
-			"$top/selftests/vm/run.sh" --kver "$kver" "${run_extra[@]}" "${mode_arg[@]}" \
+			"$top/selftests/vm/run.sh" --kver "$kver" "${run_extra[@]}" "${mode_arg[@]}" --qmp-relay \
 				--timeout "$timeout" --log "$top/build/vm/$kver-$mode.log" \
 				"$payload" | tee "$out"
 		fi
