@@ -6,6 +6,8 @@
 #   make check           unit tests, no VM
 #   make vmtest          selftests in a Xen dom0 under QEMU, on each kernel
 #   make style           checkpatch --strict on all C sources
+#   make bench           hide/unhide timings against the echo sequence,
+#                        driver_override and xl, in the Xen VM (not a test)
 #   make test            check + style + vmtest + dkms-check + deb, one summary line
 #   make demo            boot the Xen VM and show pcibackctl working in dom0
 #   make deps            install the Debian packages all of this needs
@@ -59,6 +61,9 @@ style:
 vmtest: tool selftests
 	@$(TOP)/selftests/vm/vmtest.sh $(VM_KVERS)
 
+bench: tool selftests
+	@$(TOP)/scripts/bench.sh $(firstword $(VM_KVERS))
+
 test:
 	@$(TOP)/scripts/test-all.sh
 
@@ -88,5 +93,5 @@ clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C tools clean
 
-.PHONY: all module tool selftests check style vmtest test demo deps \
+.PHONY: all module tool selftests check style vmtest bench test demo deps \
 	modules_install install dkms-install dkms-check deb clean

@@ -26,6 +26,12 @@
  * the others roll back.  Nothing is done to the removed one (a record it had
  * stays, so it is reserved again if it comes back).
  *
+ * The release and attach steps, where the time goes (a host driver's remove
+ * or probe, xen-pciback's reset of each function: 100 ms for an FLR), run
+ * concurrently across functions that cannot disturb each other; see
+ * pbnl_chain_key().  The steps stay ordered: the attach step begins only
+ * when every release is done.
+ *
  * Locking: pbnl_op_lock serializes operations among themselves (the
  * family is parallel_ops, so genl_mutex is not held here and a long
  * operation does not stall other generic netlink users).  It is held across calls into the
@@ -35,10 +41,12 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/completion.h>
 #include <linux/device.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "fault.h"
 #include "pciback_nl.h"
@@ -201,6 +209,138 @@ static int pbnl_phase_step(struct pbnl_item *it, unsigned int i,
 	return -EINVAL;
 }
 
+static struct workqueue_struct *pbnl_wq;
+
+static bool concurrent = true;
+module_param(concurrent, bool, 0644);
+MODULE_PARM_DESC(concurrent,
+		 "take the release and attach steps of independent functions concurrently (default: Y)");
+
+/*
+ * Functions with the same key take a step one after another, in request
+ * order; different keys concurrently.  A function that can reset itself
+ * alone (FLR, AF FLR, a device-specific or ACPI reset) shares a key with
+ * the other functions of its slot, so a multifunction device still moves
+ * one function at a time (drivers such as hcd-pci look at their siblings);
+ * a VF has a key of its own; anything else may need a bus reset, and
+ * shares a key with its whole bus.
+ */
+static u64 pbnl_chain_key(struct pci_dev *pdev)
+{
+	u64 key = (u64)pci_domain_nr(pdev->bus) << 24 | pdev->bus->number << 16;
+	unsigned int k;
+
+	if (pdev->is_virtfn)
+		return key | BIT_ULL(8) | pdev->devfn;
+	for (k = 0; k < ARRAY_SIZE(pdev->reset_methods) &&
+	     pdev->reset_methods[k]; k++) {
+		switch (pdev->reset_methods[k]) {
+		case 1: /* device_specific */
+		case 2: /* acpi */
+		case 3: /* flr */
+		case 4: /* af_flr */
+			return key | BIT_ULL(9) | PCI_SLOT(pdev->devfn);
+		}
+	}
+	return key;
+}
+
+/*
+ * Whether the set may take its steps concurrently: not when it holds a
+ * bridge (its functions' own steps would race with theirs) or a PF with
+ * VFs (its driver's remove usually destroys them).
+ */
+static bool pbnl_op_concurrent(struct pbnl_op *op)
+{
+	unsigned int i;
+
+	if (op->n < 2 || !pbnl_wq || !READ_ONCE(concurrent))
+		return false;
+	for (i = 0; i < op->n; i++) {
+		struct pci_dev *pdev = op->items[i].pdev;
+
+		if (pdev->subordinate || (pdev->is_physfn && pci_num_vf(pdev)))
+			return false;
+	}
+	return true;
+}
+
+struct pbnl_chain {
+	struct work_struct work;
+	struct pbnl_op *op;
+	enum pbnl_phase phase;
+	unsigned int head;		/* its first item */
+	atomic_t *pending;
+	struct completion *done;
+};
+
+/* One phase for the items of one chain, in order, up to a failure. */
+static void pbnl_chain_run(struct pbnl_op *op, enum pbnl_phase phase,
+			   unsigned int head)
+{
+	unsigned int i;
+
+	for (i = head; i < op->n; i++) {
+		struct pbnl_item *it = &op->items[i];
+		enum pbnl_fault_step step;
+
+		if (it->chain != head)
+			continue;
+		it->err = pbnl_phase_step(it, i, phase, &step);
+		it->err_step = step;
+		if (it->err)
+			return;
+		it->stage = phase;
+	}
+}
+
+static void pbnl_chain_work(struct work_struct *work)
+{
+	struct pbnl_chain *c = container_of(work, struct pbnl_chain, work);
+
+	pbnl_chain_run(c->op, c->phase, c->head);
+	if (atomic_dec_and_test(c->pending))
+		complete(c->done);
+}
+
+/*
+ * Take @phase for every item, each chain on the workqueue, and wait for
+ * all.  Return: -ENOMEM when the chains cannot be queued (nothing was
+ * done then); else 0, with each item's err set.
+ */
+static int pbnl_phase_concurrent(struct pbnl_op *op, enum pbnl_phase phase)
+{
+	DECLARE_COMPLETION_ONSTACK(done);
+	struct pbnl_chain *chains;
+	unsigned int i, n = 0;
+	atomic_t pending;
+
+	chains = kcalloc(op->n, sizeof(*chains), GFP_KERNEL);
+	if (!chains)
+		return -ENOMEM;
+	atomic_set(&pending, 1);
+	for (i = 0; i < op->n; i++) {
+		struct pbnl_chain *c = &chains[n];
+
+		op->items[i].err = 0;
+		if (op->items[i].chain != i)
+			continue;
+		c->op = op;
+		c->phase = phase;
+		c->head = i;
+		c->pending = &pending;
+		c->done = &done;
+		INIT_WORK(&c->work, pbnl_chain_work);
+		atomic_inc(&pending);
+		queue_work(pbnl_wq, &c->work);
+		n++;
+	}
+	if (!atomic_dec_and_test(&pending))
+		wait_for_completion(&done);
+	kfree(chains);
+	return 0;
+}
+
 /*
  * Move every item to its target.  Return: 0, or the error with *@bad the
  * index of the item and *@step the step that failed.  Each item's stage
@@ -209,18 +349,46 @@ static int pbnl_phase_step(struct pbnl_item *it, unsigned int i,
 static int pbnl_move_all(struct pbnl_op *op, bool hide, unsigned int *bad,
 			 enum pbnl_fault_step *step)
 {
+	bool concurrent = pbnl_op_concurrent(op);
 	enum pbnl_phase phase;
-	unsigned int i;
+	unsigned int i, j;
 	int ret;
 
-	for (phase = PBNL_PHASE_LOCK; phase <= PBNL_PHASE_FINAL; phase++) {
-		for (i = 0; i < op->n; i++) {
-			ret = pbnl_phase_step(&op->items[i], i, phase, step);
-			if (ret) {
-				*bad = i;
-				return ret;
+	for (i = 0; i < op->n; i++) {
+		struct pbnl_item *it = &op->items[i];
+		u64 key = pbnl_chain_key(it->pdev);
+
+		it->chain = i;
+		for (j = 0; j < i; j++) {
+			if (pbnl_chain_key(op->items[j].pdev) == key) {
+				it->chain = op->items[j].chain;
+				break;
 			}
-			op->items[i].stage = phase;
+		}
+	}
+	for (phase = PBNL_PHASE_LOCK; phase <= PBNL_PHASE_FINAL; phase++) {
+		/* (Without memory for the chains, one by one.) */
+		if (concurrent && (phase == PBNL_PHASE_RELEASE ||
+				   phase == PBNL_PHASE_ATTACH) &&
+		    !pbnl_phase_concurrent(op, phase)) {
+			/* The first failure in request order is the one. */
+			for (i = 0; i < op->n; i++) {
+				if (op->items[i].err) {
+					*bad = i;
+					*step = op->items[i].err_step;
+					return op->items[i].err;
+				}
+			}
+		} else {
+			for (i = 0; i < op->n; i++) {
+				ret = pbnl_phase_step(&op->items[i], i, phase,
+						      step);
+				if (ret) {
+					*bad = i;
+					return ret;
+				}
+				op->items[i].stage = phase;
+			}
 		}
 		if (phase == PBNL_PHASE_RELEASE)
 			pbnl_fault_window();
@@ -533,6 +701,18 @@ out:
 	mutex_unlock(&pbnl_op_lock);
 	pbnl_pciback_put(pciback);
 	return ret;
+}
+
+int pbnl_hide_init(void)
+{
+	/* Unbound: a probe sleeps (an FLR waits 100 ms); up to 256 chains. */
+	pbnl_wq = alloc_workqueue("pciback_nl", WQ_UNBOUND, 0);
+	return pbnl_wq ? 0 : -ENOMEM;
+}
+
+void pbnl_hide_exit(void)
+{
+	destroy_workqueue(pbnl_wq);
 }
 
 void pbnl_op_free(struct pbnl_op *op)

@@ -26,9 +26,16 @@ static int __init pbnl_init(void)
 	ret = pbnl_reserve_parse();
 	if (ret)
 		return ret;
+	ret = pbnl_hide_init();
+	if (ret) {
+		pr_err("cannot allocate a workqueue: %d\n", ret);
+		pbnl_reserve_exit();
+		return ret;
+	}
 	ret = pbnl_records_init();
 	if (ret) {
 		pr_err("cannot watch the PCI bus: %d\n", ret);
+		pbnl_hide_exit();
 		pbnl_reserve_exit();
 		return ret;
 	}
@@ -38,6 +45,7 @@ static int __init pbnl_init(void)
 		pr_err("cannot register generic netlink family %s: %d\n",
 		       PCIBACK_FAMILY_NAME, ret);
 		pbnl_records_exit();
+		pbnl_hide_exit();
 		pbnl_reserve_exit();
 		return ret;
 	}
@@ -50,6 +58,7 @@ static void __exit pbnl_exit(void)
 {
 	pbnl_netlink_exit();
 	pbnl_records_exit();
+	pbnl_hide_exit();
 	pbnl_reserve_exit();
 }
 

@@ -85,6 +85,9 @@ struct pbnl_item {
 	bool attach_none;		/* target is "no driver" (recorded) */
 	const char *target_override;	/* final driver_override */
 	int stage;			/* phases done, for the rollback */
+	unsigned int chain;		/* first item of its chain */
+	int err;			/* a concurrent phase's result */
+	int err_step;			/* enum pbnl_fault_step of err */
 	int lock_failed;		/* rollback: driver_override error */
 	bool restore_failed;
 	char warning[240];		/* what force overrode, '\n' after each */
@@ -99,6 +102,8 @@ struct pbnl_op {
 };
 
 int pbnl_op_run(struct pbnl_op *op);
+int pbnl_hide_init(void);
+void pbnl_hide_exit(void);
 __printf(2, 3)
 void pbnl_item_warn(struct pbnl_item *it, const char *fmt, ...);
 void pbnl_op_free(struct pbnl_op *op);

@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: boot the benchmark VM (Xen 4.17 + a Debian dom0 under QEMU,
+# selftests/vm/topology-bench.conf: 32 FLR-capable virtio-net functions and
+# over 256 functions in all) and, in one run, time hiding and unhiding N
+# functions with the echo sequence, the driver_override sequence, xl
+# pci-assignable-add/-remove -r and pcibackctl; then pcibackctl -j list
+# against lspci -k.  Prints medians and ratios (a benchmark, not a test:
+# nothing passes or fails on a time) and rewrites
+# Documentation/benchmarks.rst with the tables.
+#
+#   scripts/bench.sh [KVER]      default: the installed 6.1
+#
+# Environment: BENCH_N ("1 8 32"), BENCH_REPS (5), BENCH_METHODS,
+# BENCH_DOC (the .rst to write; "" for none), VM_TIMEOUT (3600).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=selftests/vm/lib.sh
+. "$top/selftests/vm/lib.sh"
+
+kver=${1:-$("$top/scripts/kernels.sh" | head -n 1)}
+doc=${BENCH_DOC-$top/Documentation/benchmarks.rst}
+out=$top/build/bench
+mkdir -p "$out"
+
+payload=$(pbnl_payload "$kver")
+mkdir -p "$payload/bench"
+${CC:-cc} -O2 -Wall -Wextra -Werror -o "$payload/bin/pbnl-time" \
+	"$top/selftests/bench/pbnl-time.c"
+install -m 0755 "$top/selftests/bench/bench-in-vm.sh" "$payload/bench/"
+
+env_args="BENCH_N='${BENCH_N:-1 8 32}' BENCH_REPS='${BENCH_REPS:-5}'"
+[ -n "${BENCH_METHODS:-}" ] && env_args+=" BENCH_METHODS='$BENCH_METHODS'"
+echo "bench: $kver, Xen dom0, selftests/vm/topology-bench.conf (this takes a while)" >&2
+start=$(date +%s)
+rc=0
+"$top/selftests/vm/run.sh" --kver "$kver" \
+	--topology "$top/selftests/vm/topology-bench.conf" \
+	--timeout "${VM_TIMEOUT:-3600}" --log "$out/$kver-bench.log" \
+	--run "$env_args bash /opt/pciback-nl/bench/bench-in-vm.sh" \
+	"$payload" >"$out/samples.txt" || rc=$?
+echo "bench: VM run took $(( $(date +%s) - start )) s (exit $rc); samples in $out/samples.txt" >&2
+grep '^# ' "$out/samples.txt" || true
+if ! grep -q '^sample ' "$out/samples.txt"; then
+	echo "bench: no samples; see $out/$kver-bench.log" >&2
+	tail -n 20 "$out/samples.txt" >&2
+	exit 1
+fi
+awk -f "$top/selftests/bench/summarize.awk" "$out/samples.txt"
+
+if [ -n "$doc" ]; then
+	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+	qemu=$(qemu-system-x86_64 --version | head -n 1)
+	xen=$(dpkg-query -W -f '${Version}' xen-hypervisor-4.17-amd64 2>/dev/null || echo 4.17)
+	{
+		cat <<EOF
+.. SPDX-License-Identifier: GPL-2.0
+.. This file is written by \`\`make bench\`\` (scripts/bench.sh); do not edit.
+
+==========
+Benchmarks
+==========
+
+\`\`make bench\`\` boots Xen with a Debian dom0 under QEMU (TCG, no KVM) on
+the topology \`\`selftests/vm/topology-bench.conf\`\` and measures, in one run
+and interleaved, hiding N FLR-capable virtio-net functions (each behind its
+own PCIe root port) and unhiding them again, four ways: the echo sequence
+(\`\`unbind\`\`, \`\`new_slot\`\`, \`\`bind\`\`; back: \`\`unbind\`\`,
+\`\`remove_slot\`\`, \`\`bind\`\`), the \`\`driver_override\`\` sequence of
+driverctl and libvirt, one \`\`xl pci-assignable-add\`\` (back: \`\`xl
+pci-assignable-remove -r\`\`) per function, and one \`\`pcibackctl hide\`\`
+(back: \`\`pcibackctl unhide\`\`) for all N.  Each time is a whole command
+(or shell loop), from fork to exit.  Under TCG every guest instruction is
+emulated, so absolute times are many times those of real hardware; the
+ratios between the ways, measured side by side, are what to read.
+
+Last run: $(date -u +%Y-%m-%d), dom0 kernel $kver, Xen $xen, $qemu, host
+CPU $cpu, $(nproc) host cores, $(awk '/^# kernel/ { print $4 }' "$out/samples.txt") vCPUs.
+
+EOF
+		awk -v rst=1 -f "$top/selftests/bench/summarize.awk" "$out/samples.txt" |
+			sed 1,2d
+	} >"$doc"
+	echo "bench: wrote ${doc#"$top"/}" >&2
+fi
+exit "$rc"

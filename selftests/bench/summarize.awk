@@ -1,0 +1,167 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sum up bench-in-vm.sh's output: medians of each way, N and direction, the
+# ratio of each peer to pcibackctl, pcibackctl's growth with N, listing
+# times, memory.  With -v rst=1 the tables are reStructuredText (for
+# Documentation/benchmarks.rst), else plain text.
+
+function median(key,    n, i, j, t, a) {
+	n = split(samples[key], a, " ")
+	for (i = 2; i <= n; i++) {		# insertion sort, n is small
+		t = a[i] + 0
+		for (j = i - 1; j >= 1 && a[j] + 0 > t; j--)
+			a[j + 1] = a[j]
+		a[j + 1] = t
+	}
+	if (n == 0)
+		return -1
+	return n % 2 ? a[(n + 1) / 2] + 0 : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+
+function ratio(a, b) {
+	return (a > 0 && b > 0) ? sprintf("%.1fx", a / b) : "-"
+}
+
+function ms(v) {
+	return v < 0 ? "-" : sprintf("%.0f", v)
+}
+
+function row(cells, widths, n,    i, s) {
+	s = ""
+	for (i = 1; i <= n; i++)
+		s = s sprintf("%-" widths[i] "s", cells[i]) (i < n ? "  " : "")
+	sub(/ +$/, "", s)
+	print s
+}
+
+function rule(widths, n,    i, s, w) {
+	s = ""
+	for (i = 1; i <= n; i++) {
+		w = sprintf("%" widths[i] "s", "")
+		gsub(/ /, "=", w)
+		s = s w (i < n ? "  " : "")
+	}
+	print s
+}
+
+# One table: for direction @dir, per N: each way's median and ratio.
+function table(dir,    i, k, m, n, cells, widths, nc, ref, v) {
+	nc = 0
+	cells[++nc] = "N"
+	for (i = 1; i <= nways; i++)
+		cells[++nc] = ways[i] " ms"
+	for (i = 1; i <= nways; i++)
+		if (ways[i] != "pcibackctl")
+			cells[++nc] = ways[i] "/pcibackctl"
+	for (i = 1; i <= nc; i++)
+		widths[i] = length(cells[i]) < 8 ? 8 : length(cells[i])
+	if (rst) {
+		rule(widths, nc)
+		row(cells, widths, nc)
+		rule(widths, nc)
+	} else {
+		row(cells, widths, nc)
+	}
+	for (k = 1; k <= nns; k++) {
+		n = ns[k]
+		nc = 0
+		cells[++nc] = n
+		ref = median("pcibackctl " dir " " n)
+		for (i = 1; i <= nways; i++)
+			cells[++nc] = ms(median(ways[i] " " dir " " n))
+		for (i = 1; i <= nways; i++) {
+			if (ways[i] == "pcibackctl")
+				continue
+			v = median(ways[i] " " dir " " n)
+			cells[++nc] = ratio(v, ref)
+		}
+		row(cells, widths, nc)
+	}
+	if (rst)
+		rule(widths, nc)
+}
+
+$1 == "sample" && $2 != "list" && $2 != "lspci" && $2 != "start" {
+	key = $2 " " $3 " " $4
+	if ($5 == "fail") {
+		failed[key]++
+		next
+	}
+	samples[key] = samples[key] " " $5
+	count[key]++
+	if (!($2 in seen_way)) {
+		seen_way[$2] = 1
+		ways[++nways] = $2
+	}
+	if (!($4 in seen_n)) {
+		seen_n[$4] = 1
+		ns[++nns] = $4
+	}
+	next
+}
+$1 == "sample" {
+	samples[$2] = samples[$2] " " $4
+	if ($2 == "list")
+		funcs = $3
+	next
+}
+$1 == "memory" { memory[$2] = $3; next }
+/^# kernel / { sub(/^# /, ""); header = $0; next }
+
+END {
+	if (nways == 0) {
+		print "no samples"
+		exit 1
+	}
+	# pcibackctl last, the peers first
+	for (i = 1; i <= nways; i++)
+		if (ways[i] == "pcibackctl") {
+			for (j = i; j < nways; j++)
+				ways[j] = ways[j + 1]
+			ways[nways] = "pcibackctl"
+			break
+		}
+	# ns in numeric order
+	for (i = 2; i <= nns; i++)
+		for (j = i; j > 1 && ns[j - 1] + 0 > ns[j] + 0; j--) {
+			t = ns[j]; ns[j] = ns[j - 1]; ns[j - 1] = t
+		}
+	reps = count["pcibackctl hide " ns[1]]
+	if (header != "")
+		print (rst ? "" : "# ") header
+	print (rst ? "" : "# ") "medians of " reps " runs, milliseconds; ratio = peer / pcibackctl"
+	print ""
+	print (rst ? "Hiding N functions:" : "hide:")
+	print ""
+	table("hide")
+	print ""
+	print (rst ? "Unhiding them (back to virtio-pci):" : "unhide:")
+	print ""
+	table("unhide")
+	print ""
+	first = ns[1]
+	for (k = 2; k <= nns; k++) {
+		n = ns[k]
+		printf "%spcibackctl hide %d / hide %d: %s; unhide %d / unhide %d: %s\n",
+			rst ? "| " : "", n, first,
+			ratio(median("pcibackctl hide " n), median("pcibackctl hide " first)),
+			n, first,
+			ratio(median("pcibackctl unhide " n), median("pcibackctl unhide " first))
+	}
+	if (samples["list"] != "") {
+		printf "%spcibackctl -j list: %s ms, lspci -k: %s ms, on %d functions " \
+		       "(lspci -k / pcibackctl -j list: %s)\n",
+			rst ? "| " : "", ms(median("list")), ms(median("lspci")), funcs,
+			ratio(median("lspci"), median("list"))
+	}
+	if (samples["start"] != "")
+		printf "%sstarting a process (/bin/true): %s ms\n", rst ? "| " : "",
+			ms(median("start"))
+	if ("module_core_bytes" in memory)
+		printf "%spciback_nl module size: %d KiB; pcibackctl peak RSS: %d KiB\n",
+			rst ? "| " : "", memory["module_core_bytes"] / 1024,
+			memory["tool_peak_rss_kb"]
+	for (key in failed)
+		printf "%s%s: %d failed runs (not in the medians)\n", rst ? "| " : "",
+			key, failed[key]
+}
