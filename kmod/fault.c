@@ -4,12 +4,14 @@
  *
  * /sys/module/pciback_nl/parameters/fault takes "STEP:N": the step of the
  * N-th device (1-based, in request order) of the next operation fails with
- * -EIO, once.  STEP is record, override, release, attach or reattach.
- * Writing "" disarms it.  .../window_ms makes every hide and unhide wait
+ * -EIO, once.  STEP is record, override, release, attach or reattach.  Up
+ * to four, separated by commas, are armed at once (a failed step and then
+ * a failed reattach in the rollback).  Writing "" disarms them all.  .../window_ms makes every hide and unhide wait
  * that long between releasing the drivers and attaching the targets, so a
  * test can race that window (a probe, a hot-remove).
  *
- * Locking: fault_lock protects the armed fault.
+ * Locking: fault_lock protects the armed faults; steps taken concurrently
+ * (hide.c) check them under it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,53 +32,77 @@ static const char * const pbnl_fault_names[] = {
 	[PBNL_FAULT_REATTACH] = "reattach",
 };
 
+#define PBNL_FAULT_MAX 4
+
+/* An armed fault: @step of the @index-th device (1-based); step 0: free. */
+struct pbnl_fault_slot {
+	unsigned int step;
+	unsigned int index;
+};
+
 static DEFINE_SPINLOCK(fault_lock);
-static unsigned int fault_step;
-static unsigned int fault_index;
+static struct pbnl_fault_slot faults[PBNL_FAULT_MAX];
 static unsigned int window_ms;
 module_param(window_ms, uint, 0600);
 MODULE_PARM_DESC(window_ms, "test builds: pause between release and attach (ms)");
 
-static int fault_set(const char *val, const struct kernel_param *kp)
+static int fault_parse(char *item, struct pbnl_fault_slot *f)
 {
-	unsigned int i, index;
-	char buf[32], *colon;
+	char *colon = strchr(item, ':');
+	unsigned int i;
 
-	strscpy(buf, val, sizeof(buf));
-	strim(buf);
-	if (!buf[0]) {
-		spin_lock(&fault_lock);
-		fault_step = 0;
-		spin_unlock(&fault_lock);
-		return 0;
-	}
-	colon = strchr(buf, ':');
-	if (!colon || kstrtouint(colon + 1, 10, &index) || !index)
+	if (!colon || kstrtouint(colon + 1, 10, &f->index) || !f->index)
 		return -EINVAL;
 	*colon = '\0';
 	for (i = 1; i < ARRAY_SIZE(pbnl_fault_names); i++) {
-		if (!strcmp(buf, pbnl_fault_names[i])) {
-			spin_lock(&fault_lock);
-			fault_step = i;
-			fault_index = index;
-			spin_unlock(&fault_lock);
+		if (!strcmp(item, pbnl_fault_names[i])) {
+			f->step = i;
 			return 0;
 		}
 	}
 	return -EINVAL;
 }
 
+/* "STEP:N[,STEP:N...]" arms them all (at most PBNL_FAULT_MAX); "" none. */
+static int fault_set(const char *val, const struct kernel_param *kp)
+{
+	struct pbnl_fault_slot armed[PBNL_FAULT_MAX] = { };
+	char buf[128], *cur, *item;
+	unsigned int n = 0;
+
+	if (strscpy(buf, val, sizeof(buf)) < 0)
+		return -EINVAL;
+	cur = strim(buf);
+	while ((item = strsep(&cur, ",")) && *item) {
+		if (n == PBNL_FAULT_MAX || fault_parse(item, &armed[n]))
+			return -EINVAL;
+		n++;
+	}
+	if (item && !*item && (n || cur))
+		return -EINVAL;	/* an empty item: "a:1,", ",a:1", "a:1,,b:2" */
+	spin_lock(&fault_lock);
+	memcpy(faults, armed, sizeof(faults));
+	spin_unlock(&fault_lock);
+	return 0;
+}
+
 static int fault_get(char *buf, const struct kernel_param *kp)
 {
-	unsigned int step, index;
+	struct pbnl_fault_slot armed[PBNL_FAULT_MAX];
+	unsigned int i;
+	int len = 0;
 
 	spin_lock(&fault_lock);
-	step = fault_step;
-	index = fault_index;
+	memcpy(armed, faults, sizeof(armed));
 	spin_unlock(&fault_lock);
-	if (!step)
-		return sysfs_emit(buf, "\n");
-	return sysfs_emit(buf, "%s:%u\n", pbnl_fault_names[step], index);
+	for (i = 0; i < PBNL_FAULT_MAX; i++) {
+		if (!armed[i].step)
+			continue;
+		len += sysfs_emit_at(buf, len, "%s%s:%u", len ? "," : "",
+				     pbnl_fault_names[armed[i].step],
+				     armed[i].index);
+	}
+	return len + sysfs_emit_at(buf, len, "\n");
 }
 
 static const struct kernel_param_ops fault_ops = {
@@ -84,16 +110,21 @@ static const struct kernel_param_ops fault_ops = {
 	.get = fault_get,
 };
 module_param_cb(fault, &fault_ops, NULL, 0600);
-MODULE_PARM_DESC(fault, "test builds: STEP:N fails STEP for the N-th device once");
+MODULE_PARM_DESC(fault,
+		 "test builds: STEP:N[,STEP:N...] fails STEP for the N-th device, each once");
 
 int pbnl_fault(enum pbnl_fault_step step, unsigned int index)
 {
-	bool hit;
+	bool hit = false;
+	unsigned int i;
 
 	spin_lock(&fault_lock);
-	hit = fault_step == step && fault_index == index + 1;
-	if (hit)
-		fault_step = 0;
+	for (i = 0; i < PBNL_FAULT_MAX && !hit; i++) {
+		if (faults[i].step == step && faults[i].index == index + 1) {
+			faults[i].step = 0;
+			hit = true;
+		}
+	}
 	spin_unlock(&fault_lock);
 	if (hit)
 		pr_info("injecting a fault at %s of device %u\n",

@@ -44,7 +44,7 @@ for f in kmod/*.c kmod/*.h include/uapi/linux/pciback_nl.h; do
 done
 # Userspace: kernel style too, minus what only makes sense in the kernel.
 us_ignore=SPLIT_STRING,PREFER_KERNEL_TYPES,NEW_TYPEDEFS,SPDX_LICENSE_TAG,LONG_LINE_STRING,PREFER_DEFINED_ATTRIBUTE_MACRO,CAMELCASE
-for f in tools/*.c tools/*.h tools/tests/*.c selftests/*.c selftests/*.h; do
+for f in tools/*.c tools/*.h tools/tests/*.c selftests/*.c selftests/*.h selftests/bench/*.c; do
 	[ -e "$f" ] || continue
 	check "$f" --ignore "$us_ignore"
 done

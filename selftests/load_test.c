@@ -7,6 +7,13 @@
  * an expected answer within a bounded time (no deadlock), no function is
  * left without a driver, and the last notification of each function names
  * the driver it has.  PBNL_LOAD_SEED (default 1) seeds the choices.
+ *
+ * The racer writes back the driver_override it just read, as a tool that
+ * edits it would; now and then that value is stale (an operation changed
+ * it in between), and a probe the operation makes then fails.  Such an
+ * operation must fail with everything rolled back; one that did not roll
+ * back everything, or failed otherwise, fails the test.  The teardown
+ * clears what stale writes left behind.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,7 +46,7 @@ struct unit {
 /* What the clients report, in shared memory. */
 struct tally {
 	unsigned long ops, hides, unhides, groups, dumps;
-	unsigned long ok, eexist, einval, other;
+	unsigned long ok, eexist, einval, rolled_back, other;
 	double max_op_s;
 	char first_other[PBNL_STR_MAX * 3];
 };
@@ -171,6 +178,18 @@ FIXTURE_TEARDOWN(load)
 			pbnl_reply_free(&r);
 		}
 	}
+	/* what stale racer writes left: no override, a driver */
+	for (i = 0; i < self->ndevs; i++) {
+		char path[PATH_MAX], val[256];
+
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+			 self->dev[i]);
+		if (!pbnl_sysfs_read(self->dev[i], "driver_override", val, sizeof(val)) &&
+		    strcmp(val, "(null)"))
+			pbnl_write_str(path, "\n");
+		if (!drv(self->dev[i])[0])
+			pbnl_write_str("/sys/bus/pci/drivers_probe", self->dev[i]);
+	}
 	if (self->tally != MAP_FAILED)
 		munmap(self->tally, (CLIENTS + 1) * sizeof(struct tally));
 	if (self->ndevs)
@@ -248,6 +267,9 @@ static void client(FIXTURE_DATA(load) * self, unsigned int id,
 			t->eexist++;	/* hide of a hidden one */
 		else if (!ret && r.err == -EINVAL)
 			t->einval++;	/* unhide of a host one, part of a group */
+		else if (!ret && strstr(r.msg, "all rolled back") &&
+			 !strstr(r.msg, "not all rolled back"))
+			t->rolled_back++;	/* a step failed: see the top */
 		else if (t->other++ == 0)
 			snprintf(t->first_other, sizeof(t->first_other),
 				 "op %u%s: %d %d %s", what,
@@ -368,9 +390,10 @@ TEST_F_TIMEOUT(load, clients_and_racer, 1800)
 		struct tally *t = &self->tally[i];
 
 		TH_LOG("client %zu: %lu ops (%lu hide, %lu unhide, %lu group, %lu list): "
-		       "%lu ok, %lu EEXIST, %lu EINVAL, %lu other; slowest %.1f s",
+		       "%lu ok, %lu EEXIST, %lu EINVAL, %lu rolled back, %lu other; "
+		       "slowest %.1f s",
 		       i, t->ops, t->hides, t->unhides, t->groups, t->dumps, t->ok,
-		       t->eexist, t->einval, t->other, t->max_op_s);
+		       t->eexist, t->einval, t->rolled_back, t->other, t->max_op_s);
 		if (t->other)
 			TH_LOG("client %zu: first unexpected answer: %s", i,
 			       t->first_other);
