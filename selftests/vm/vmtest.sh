@@ -14,7 +14,7 @@
 #
 # Environment: VM_MODES ("xen native"), VM_EXTRA_TOPOLOGIES ("bridges
 # switch": selftests/vm/topology-NAME.conf, booted without Xen for the
-# IOMMU group comparison; "" for none), VM_TIMEOUT (seconds per boot),
+# IOMMU group comparison; "" for none), VM_TIMEOUT (seconds per boot, 1200),
 # and for your own kernel VM_KERNEL (bzImage), VM_MODULES (modules tree:
 # /lib/modules/VER or an INSTALL_MOD_PATH root) and KDIR (its build tree);
 # KVER names it.
@@ -28,7 +28,7 @@ modes=${VM_MODES:-xen native}
 # More topologies, booted without Xen, where the engine's groups are
 # compared with the kernel's IOMMU groups (group_test only).
 extra_topologies=${VM_EXTRA_TOPOLOGIES-bridges switch}
-timeout=${VM_TIMEOUT:-600}
+timeout=${VM_TIMEOUT:-1200}
 kvers=("$@")
 run_extra=()
 kdir=""
