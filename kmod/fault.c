@@ -6,9 +6,10 @@
  * N-th device (1-based, in request order) of the next operation fails with
  * -EIO, once.  STEP is record, override, release, attach or reattach.  Up
  * to four, separated by commas, are armed at once (a failed step and then
- * a failed reattach in the rollback).  Writing "" disarms them all.  .../window_ms makes every hide and unhide wait
- * that long between releasing the drivers and attaching the targets, so a
- * test can race that window (a probe, a hot-remove).
+ * a failed reattach in the rollback).  Writing "" disarms them all.
+ * .../window_ms makes every hide and unhide wait that long between
+ * releasing the drivers and attaching the targets, so a test can race that
+ * window (a probe, a hot-remove).
  *
  * Locking: fault_lock protects the armed faults; steps taken concurrently
  * (hide.c) check them under it.

@@ -28,21 +28,6 @@
 #define FAULT_KNOB "/sys/module/pciback_nl/parameters/fault"
 #define WINDOW_KNOB "/sys/module/pciback_nl/parameters/window_ms"
 
-/* Each has its own buffer: two of them may appear in one expression. */
-static const char *driver_of(const char *bdf)
-{
-	static char buf[256];
-
-	return pbnl_driver_of(bdf, buf, sizeof(buf));
-}
-
-static const char *ifname_of(const char *bdf)
-{
-	static char buf[IF_NAMESIZE + 1];
-
-	return pbnl_ifname_of(bdf, buf, sizeof(buf));
-}
-
 static const char *override_of(const char *bdf)
 {
 	static char buf[256];
@@ -231,7 +216,7 @@ FIXTURE_SETUP(hide)
 	ASSERT_EQ((size_t)2, k) TH_LOG("need an e1000e and a virtio-net alone in their groups");
 	ASSERT_EQ((size_t)4, e) TH_LOG("need two e1000 behind a bridge");
 	for (i = 0; i < 4; i++) {
-		ASSERT_NE(0, ifname_of(self->names[i])[0])
+		ASSERT_NE(0, pbnl_ifname(self->names[i])[0])
 			TH_LOG("%s", self->names[i]);
 	}
 }
@@ -246,7 +231,7 @@ FIXTURE_TEARDOWN(hide)
 	pbnl_write_str(FAULT_KNOB, "");
 	pbnl_write_str(WINDOW_KNOB, "0");
 	for (i = 0; i < 4; i++) {
-		if (strcmp(driver_of(self->names[i]), self->drv[i])) {
+		if (strcmp(pbnl_drv(self->names[i]), self->drv[i])) {
 			struct pbnl_reply r;
 
 			pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, &self->names[i], 1,
@@ -267,9 +252,9 @@ static bool all_on_host(struct __test_metadata *_metadata,
 	for (i = 0; i < 4; i++) {
 		const char *n = self->names[i];
 
-		EXPECT_STREQ(self->drv[i], driver_of(n)) ok = false;
+		EXPECT_STREQ(self->drv[i], pbnl_drv(n)) ok = false;
 		EXPECT_STREQ("(null)", override_of(n)) ok = false;
-		EXPECT_NE(0, ifname_of(n)[0]) {
+		EXPECT_NE(0, pbnl_ifname(n)[0]) {
 			TH_LOG("%s has no network interface", n);
 			ok = false;
 		}
@@ -295,7 +280,7 @@ TEST_F(hide, hide_and_unhide_round_trip)
 		EXPECT_TRUE(r->dev.pciback);
 		EXPECT_TRUE(r->dev.hidden);
 		EXPECT_STREQ(self->drv[i], r->dev.orig_driver);
-		EXPECT_STREQ("pciback", driver_of(self->names[i]));
+		EXPECT_STREQ("pciback", pbnl_drv(self->names[i]));
 		EXPECT_STREQ("pciback", override_of(self->names[i]));
 		ASSERT_EQ(0, pbnl_get(&self->s, self->names[i], &get));
 		EXPECT_TRUE(get.devs[0].hidden && get.devs[0].pciback);
@@ -352,7 +337,7 @@ TEST_F(hide, already_hidden_is_eexist)
 			     &self->rep));
 	EXPECT_EQ(-EEXIST, self->rep.err);
 	EXPECT_NE(NULL, strstr(self->rep.msg, self->names[0])) TH_LOG("%s", self->rep.msg);
-	EXPECT_STREQ(self->drv[1], driver_of(self->names[1]));
+	EXPECT_STREQ(self->drv[1], pbnl_drv(self->names[1]));
 }
 
 TEST_F(hide, unhide_of_a_host_device_is_einval)
@@ -371,7 +356,7 @@ TEST_F(hide, bridge_is_refused)
 			     &self->rep));
 	EXPECT_EQ(-EINVAL, self->rep.err);
 	EXPECT_NE(NULL, strstr(self->rep.msg, "bridge")) TH_LOG("%s", self->rep.msg);
-	EXPECT_STREQ("pcieport", driver_of(bridge[0]));
+	EXPECT_STREQ("pcieport", pbnl_drv(bridge[0]));
 }
 
 TEST_F(hide, duplicate_and_absent_devices_are_refused)
@@ -387,7 +372,7 @@ TEST_F(hide, duplicate_and_absent_devices_are_refused)
 			     &self->rep));
 	EXPECT_EQ(-ENODEV, self->rep.err);
 	EXPECT_NE(NULL, strstr(self->rep.msg, "0000:fe:1f.7"));
-	EXPECT_STREQ(self->drv[0], driver_of(self->names[0]));
+	EXPECT_STREQ(self->drv[0], pbnl_drv(self->names[0]));
 }
 
 TEST_F(hide, bad_flags_are_einval)
@@ -396,12 +381,12 @@ TEST_F(hide, bad_flags_are_einval)
 			     &self->rep));
 	EXPECT_EQ(-EINVAL, self->rep.err);
 	EXPECT_NE(0, self->rep.msg[0]);
-	EXPECT_STREQ(self->drv[0], driver_of(self->names[0]));
+	EXPECT_STREQ(self->drv[0], pbnl_drv(self->names[0]));
 }
 
 TEST_F(hide, interface_up_is_refused_unless_forced)
 {
-	const char *ifname = ifname_of(self->names[0]);
+	const char *ifname = pbnl_ifname(self->names[0]);
 	char ifn[IF_NAMESIZE + 1];
 
 	snprintf(ifn, sizeof(ifn), "%s", ifname);
@@ -419,13 +404,13 @@ TEST_F(hide, interface_up_is_refused_unless_forced)
 	ASSERT_EQ((size_t)1, self->rep.nresults);
 	EXPECT_NE(NULL, strstr(self->rep.results[0].warning, ifn));
 	EXPECT_EQ((size_t)1, self->rep.results[0].nwarnings);
-	EXPECT_STREQ("pciback", driver_of(self->names[0]));
+	EXPECT_STREQ("pciback", pbnl_drv(self->names[0]));
 }
 
 /* Two things forced for one function: two warnings, neither lost. */
 TEST_F(hide, every_forced_check_is_warned)
 {
-	const char *ifname = ifname_of(self->names[2]);
+	const char *ifname = pbnl_ifname(self->names[2]);
 	char ifn[IF_NAMESIZE + 1];
 
 	snprintf(ifn, sizeof(ifn), "%s", ifname);
@@ -440,7 +425,7 @@ TEST_F(hide, every_forced_check_is_warned)
 		TH_LOG("%s", self->rep.results[0].warning);
 	EXPECT_NE(NULL, strstr(self->rep.results[0].warning, ifn));
 	EXPECT_NE(NULL, strstr(self->rep.results[0].warning, "incomplete group"));
-	EXPECT_STREQ("pciback", driver_of(self->names[2]));
+	EXPECT_STREQ("pciback", pbnl_drv(self->names[2]));
 }
 
 /* Each step of the 4th device (then of the 1st) fails in turn. */
@@ -484,7 +469,7 @@ TEST_F(hide, unhide_failure_keeps_all_hidden)
 				     4, 0, &self->rep));
 		EXPECT_EQ(-EIO, self->rep.err) TH_LOG("fault %s", steps[i]);
 		for (k = 0; k < 4; k++) {
-			EXPECT_STREQ("pciback", driver_of(self->names[k]))
+			EXPECT_STREQ("pciback", pbnl_drv(self->names[k]))
 				TH_LOG("after %s", steps[i]);
 			EXPECT_STREQ("pciback", override_of(self->names[k]));
 		}
@@ -526,10 +511,10 @@ TEST_F(hide, reattach_failure_in_rollback)
 	EXPECT_EQ(-EIO, self->rep.err);
 	EXPECT_NE(NULL, strstr(self->rep.msg, "not all rolled back"))
 		TH_LOG("message: %s", self->rep.msg);
-	EXPECT_STREQ("", driver_of(self->names[0]));
+	EXPECT_STREQ("", pbnl_drv(self->names[0]));
 	EXPECT_STREQ("pciback", override_of(self->names[0]));
 	for (k = 1; k < 4; k++)
-		EXPECT_STREQ("pciback", driver_of(self->names[k]));
+		EXPECT_STREQ("pciback", pbnl_drv(self->names[k]));
 	pbnl_reply_free(&self->rep);
 
 	/* its record lets it be unhidden with the rest */
@@ -592,11 +577,11 @@ TEST_F(hide, stays_hidden_across_remove_and_rescan)
 	ASSERT_EQ(0, pbnl_write_str(path, "1"));
 	ASSERT_NE(0, access(path, F_OK));
 	ASSERT_EQ(0, pbnl_write_str("/sys/bus/pci/rescan", "1"));
-	EXPECT_STREQ("pciback", driver_of(self->names[2]));
+	EXPECT_STREQ("pciback", pbnl_drv(self->names[2]));
 	EXPECT_STREQ("pciback", override_of(self->names[2]));
 	/* an explicit probe does not hand it to e1000 either */
 	pbnl_write_str("/sys/bus/pci/drivers_probe", self->names[2]);
-	EXPECT_STREQ("pciback", driver_of(self->names[2]));
+	EXPECT_STREQ("pciback", pbnl_drv(self->names[2]));
 }
 
 TEST_F(hide, stays_hidden_across_host_driver_reload)
@@ -605,12 +590,12 @@ TEST_F(hide, stays_hidden_across_host_driver_reload)
 			     &self->rep));
 	ASSERT_EQ(0, self->rep.err);
 	ASSERT_EQ(0, system("rmmod e1000e && modprobe e1000e"));
-	EXPECT_STREQ("pciback", driver_of(self->names[0]));
+	EXPECT_STREQ("pciback", pbnl_drv(self->names[0]));
 	pbnl_reply_free(&self->rep);
 	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, self->names, 1, 0,
 			     &self->rep));
 	EXPECT_EQ(0, self->rep.err);
-	EXPECT_STREQ("e1000e", driver_of(self->names[0]));
+	EXPECT_STREQ("e1000e", pbnl_drv(self->names[0]));
 }
 
 TEST_F(hide, unhide_after_module_reload)
@@ -629,7 +614,7 @@ TEST_F(hide, unhide_after_module_reload)
 	snprintf(cmd, sizeof(cmd), "rmmod pciback_nl && insmod %s", ko);
 	ASSERT_EQ(0, system(cmd));
 	/* unloaded and back: still on pciback, listed as hidden */
-	EXPECT_STREQ("pciback", driver_of(self->names[2]));
+	EXPECT_STREQ("pciback", pbnl_drv(self->names[2]));
 	ASSERT_EQ(0, pbnl_open(&self->s));
 	ASSERT_EQ(0, pbnl_get(&self->s, self->names[2], &self->rep));
 	ASSERT_EQ((size_t)1, self->rep.ndevs);
@@ -695,8 +680,8 @@ TEST_F(hide, hide_parameter_reserves_added_functions)
 	EXPECT_STREQ(cmd, run_out("cat /sys/module/pciback_nl/parameters/hide"));
 	ASSERT_EQ(0, pbnl_open(&self->s));
 	/* bound ones stay where they are */
-	EXPECT_STREQ(self->drv[0], driver_of(self->names[0]));
-	EXPECT_STREQ(self->drv[2], driver_of(self->names[2]));
+	EXPECT_STREQ(self->drv[0], pbnl_drv(self->names[0]));
+	EXPECT_STREQ(self->drv[2], pbnl_drv(self->names[2]));
 
 	for (i = 0; i < 2; i++) {
 		snprintf(cmd, sizeof(cmd), "/sys/bus/pci/devices/%s/remove", two[i]);
@@ -704,7 +689,7 @@ TEST_F(hide, hide_parameter_reserves_added_functions)
 	}
 	ASSERT_EQ(0, pbnl_write_str("/sys/bus/pci/rescan", "1"));
 	for (i = 0; i < 2; i++) {
-		EXPECT_STREQ("pciback", driver_of(two[i]));
+		EXPECT_STREQ("pciback", pbnl_drv(two[i]));
 		EXPECT_STREQ("pciback", override_of(two[i]));
 		ASSERT_EQ(0, pbnl_get(&self->s, two[i], &self->rep));
 		ASSERT_EQ((size_t)1, self->rep.ndevs);
@@ -716,8 +701,8 @@ TEST_F(hide, hide_parameter_reserves_added_functions)
 	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, two, 2, 0, &self->rep));
 	EXPECT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
 	pbnl_reply_free(&self->rep);
-	EXPECT_STREQ(self->drv[0], driver_of(self->names[0]));
-	EXPECT_STREQ(self->drv[2], driver_of(self->names[2]));
+	EXPECT_STREQ(self->drv[0], pbnl_drv(self->names[0]));
+	EXPECT_STREQ(self->drv[2], pbnl_drv(self->names[2]));
 
 	/* a malformed list: the load fails, naming the item */
 	pbnl_close(&self->s);
@@ -746,7 +731,7 @@ TEST_F(hide, xen_pciback_unload_and_reload)
 	ASSERT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
 	pbnl_reply_free(&self->rep);
 	ASSERT_EQ(0, system("rmmod xen_pciback"));
-	EXPECT_STREQ("", driver_of(self->names[0]));
+	EXPECT_STREQ("", pbnl_drv(self->names[0]));
 	EXPECT_STREQ("pciback", override_of(self->names[0]));
 
 	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, &self->names[1], 1, 0,
@@ -755,7 +740,7 @@ TEST_F(hide, xen_pciback_unload_and_reload)
 	EXPECT_NE(NULL, strstr(self->rep.msg, "xen-pciback is not loaded"))
 		TH_LOG("%s", self->rep.msg);
 	pbnl_reply_free(&self->rep);
-	EXPECT_STREQ(self->drv[1], driver_of(self->names[1]));
+	EXPECT_STREQ(self->drv[1], pbnl_drv(self->names[1]));
 	ASSERT_EQ(0, pbnl_get(&self->s, self->names[0], &self->rep));
 	ASSERT_EQ((size_t)1, self->rep.ndevs);
 	EXPECT_TRUE(self->rep.devs[0].hidden);
@@ -763,11 +748,11 @@ TEST_F(hide, xen_pciback_unload_and_reload)
 	pbnl_reply_free(&self->rep);
 
 	ASSERT_EQ(0, system("modprobe xen-pciback"));
-	EXPECT_STREQ("pciback", driver_of(self->names[0]));
+	EXPECT_STREQ("pciback", pbnl_drv(self->names[0]));
 	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, self->names, 1, 0,
 			     &self->rep));
 	EXPECT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
-	EXPECT_STREQ(self->drv[0], driver_of(self->names[0]));
+	EXPECT_STREQ(self->drv[0], pbnl_drv(self->names[0]));
 }
 
 TEST_F(hide, xl_assignable_devices_can_be_unhidden)
@@ -783,8 +768,8 @@ TEST_F(hide, xl_assignable_devices_can_be_unhidden)
 	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, &self->names[3], 1,
 			     0, &self->rep));
 	EXPECT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
-	EXPECT_STREQ(self->drv[3], driver_of(self->names[3]));
-	EXPECT_NE(0, ifname_of(self->names[3])[0]);
+	EXPECT_STREQ(self->drv[3], pbnl_drv(self->names[3]));
+	EXPECT_NE(0, pbnl_ifname(self->names[3])[0]);
 	EXPECT_EQ(NULL, strstr(run_out("cat /sys/bus/pci/drivers/pciback/slots"),
 			       self->names[3]));
 }
@@ -815,7 +800,7 @@ TEST_F(hide, unprivileged_is_eperm)
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	EXPECT_TRUE(WIFEXITED(st));
 	EXPECT_EQ(0, WEXITSTATUS(st));
-	EXPECT_STREQ(self->drv[0], driver_of(self->names[0]));
+	EXPECT_STREQ(self->drv[0], pbnl_drv(self->names[0]));
 }
 
 /* The echo sequence loses its device to a probe in the window; dev-hide not. */
@@ -832,7 +817,7 @@ TEST_F(hide, echo_sequence_races_but_hide_does_not)
 	ASSERT_EQ(0, pbnl_write_str("/sys/bus/pci/drivers_probe", bdf));
 	ASSERT_EQ(0, pbnl_write_str("/sys/bus/pci/drivers/pciback/new_slot", bdf));
 	EXPECT_NE(0, pbnl_write_str("/sys/bus/pci/drivers/pciback/bind", bdf));
-	EXPECT_STREQ(self->drv[0], driver_of(bdf)) TH_LOG("the host driver won the race");
+	EXPECT_STREQ(self->drv[0], pbnl_drv(bdf)) TH_LOG("the host driver won the race");
 	pbnl_write_str("/sys/bus/pci/drivers/pciback/remove_slot", bdf);
 
 	if (access(WINDOW_KNOB, F_OK))
@@ -856,7 +841,7 @@ TEST_F(hide, echo_sequence_races_but_hide_does_not)
 			     &self->rep));
 	waitpid(racer, &st, 0);
 	EXPECT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
-	EXPECT_STREQ("pciback", driver_of(bdf));
+	EXPECT_STREQ("pciback", pbnl_drv(bdf));
 }
 
 /* Two clients move their own devices while a third reprobes everything. */
@@ -924,7 +909,7 @@ TEST_F(hide, incomplete_group_is_refused)
 	EXPECT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
 	ASSERT_EQ((size_t)1, self->rep.nresults);
 	EXPECT_NE(NULL, strstr(self->rep.results[0].warning, self->names[3]));
-	EXPECT_STREQ(self->drv[3], driver_of(self->names[3]));
+	EXPECT_STREQ(self->drv[3], pbnl_drv(self->names[3]));
 }
 
 TEST_F(hide, with_group_hides_the_whole_group)
@@ -937,7 +922,7 @@ TEST_F(hide, with_group_hides_the_whole_group)
 	ASSERT_EQ((size_t)2, self->rep.nresults);
 	EXPECT_STREQ(self->names[2], self->rep.results[0].name);
 	EXPECT_STREQ(self->names[3], self->rep.results[1].name);
-	EXPECT_STREQ("pciback", driver_of(self->names[3]));
+	EXPECT_STREQ("pciback", pbnl_drv(self->names[3]));
 	list = run_out("xl pci-assignable-list 2>&1");
 	EXPECT_NE(NULL, strstr(list, self->names[2]));
 	EXPECT_NE(NULL, strstr(list, self->names[3]));
@@ -968,12 +953,12 @@ TEST_F(hide, multifunction_needs_its_siblings)
 	if (access("/sys/bus/pci/devices/0000:00:1d.7", F_OK))
 		SKIP(return, "no multifunction USB in this topology");
 	for (i = 0; i < 4; i++)
-		snprintf(before[i], PBNL_STR_MAX, "%s", driver_of(usb[i]));
+		snprintf(before[i], PBNL_STR_MAX, "%s", pbnl_drv(usb[i]));
 	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, usb, 1, 0, &self->rep));
 	EXPECT_EQ(-EINVAL, self->rep.err);
 	EXPECT_NE(NULL, strstr(self->rep.msg, "0000:00:1d.")) TH_LOG("%s", self->rep.msg);
 	EXPECT_NE(NULL, strstr(self->rep.msg, "multifunction")) TH_LOG("%s", self->rep.msg);
-	EXPECT_STREQ(before[0], driver_of(usb[0]));
+	EXPECT_STREQ(before[0], pbnl_drv(usb[0]));
 	pbnl_reply_free(&self->rep);
 
 	ASSERT_EQ(0, bind_log_open(&log));
@@ -995,7 +980,7 @@ TEST_F(hide, multifunction_needs_its_siblings)
 				n++;
 		EXPECT_EQ((size_t)4, n);
 		for (i = 0, n = 0; i < 4; i++)
-			n += !!strcmp("pciback", driver_of(usb[i]));
+			n += !!strcmp("pciback", pbnl_drv(usb[i]));
 		EXPECT_EQ((size_t)0, n) TH_LOG("%zu USB functions not on pciback", n);
 
 		log.n = 0;
@@ -1006,7 +991,7 @@ TEST_F(hide, multifunction_needs_its_siblings)
 		ASSERT_EQ(0, bind_log_read(&log));
 		EXPECT_TRUE(released_all_before_attaching(_metadata, &log, usb, 4));
 		for (i = 0, n = 0; i < 4; i++)
-			n += !!strcmp(before[i], driver_of(usb[i]));
+			n += !!strcmp(before[i], pbnl_drv(usb[i]));
 		EXPECT_EQ((size_t)0, n) TH_LOG("%zu USB functions not back", n);
 	}
 	close(log.fd);
@@ -1019,7 +1004,7 @@ TEST_F(hide, multifunction_needs_its_siblings)
 	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, self->names, 1, 0,
 			     &self->rep));
 	EXPECT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
-	EXPECT_NE(0, ifname_of(self->names[0])[0]);
+	EXPECT_NE(0, pbnl_ifname(self->names[0])[0]);
 }
 
 TEST_HARNESS_MAIN

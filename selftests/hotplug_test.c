@@ -74,20 +74,6 @@ static int qmp(const char *json)
 	return ret;
 }
 
-static const char *drv(const char *bdf)
-{
-	static char buf[256];
-
-	return pbnl_driver_of(bdf, buf, sizeof(buf));
-}
-
-static const char *ifname(const char *bdf)
-{
-	static char buf[IF_NAMESIZE + 1];
-
-	return pbnl_ifname_of(bdf, buf, sizeof(buf));
-}
-
 static bool present(const char *bdf)
 {
 	char path[PATH_MAX];
@@ -117,12 +103,12 @@ static bool wait_for(const char *bdf, enum state want, const char *name,
 
 		if (want == ABSENT && !p)
 			return true;
-		if (want == UNBOUND && p && !drv(bdf)[0])
+		if (want == UNBOUND && p && !pbnl_drv(bdf)[0])
 			return true;
-		if (want == ANY_DRIVER && p && drv(bdf)[0])
+		if (want == ANY_DRIVER && p && pbnl_drv(bdf)[0])
 			return true;
-		if (want == BOUND && p && !strcmp(drv(bdf), name) &&
-		    (strcmp(name, GONE_DRV) || ifname(bdf)[0]))
+		if (want == BOUND && p && !strcmp(pbnl_drv(bdf), name) &&
+		    (strcmp(name, GONE_DRV) || pbnl_ifname(bdf)[0]))
 			return true;
 		usleep(20000);
 	} while (now() < end);
@@ -199,8 +185,8 @@ FIXTURE_SETUP(hotplug)
 		SKIP(return, "pciback_nl without fault injection (PBNL_FAULT_INJECT=1)");
 	if (!relay_enabled())
 		SKIP(return, "no QMP relay (run.sh --qmp-relay)");
-	ASSERT_STREQ(GONE_DRV, drv(GONE)) TH_LOG("topology.conf's vnet-flr at %s", GONE);
-	ASSERT_STREQ(STAYS_DRV, drv(STAYS));
+	ASSERT_STREQ(GONE_DRV, pbnl_drv(GONE)) TH_LOG("topology.conf's vnet-flr at %s", GONE);
+	ASSERT_STREQ(STAYS_DRV, pbnl_drv(STAYS));
 	ASSERT_EQ(0, pbnl_open(&self->s));
 	self->ready = true;
 }
@@ -216,7 +202,7 @@ FIXTURE_TEARDOWN(hotplug)
 	if (!present(GONE) && !qmp(QMP_ADD))
 		wait_for(GONE, ANY_DRIVER, NULL, 60);
 	for (i = 0; i < 2; i++) {
-		if (!strcmp(drv(self->names[i]), "pciback")) {
+		if (!strcmp(pbnl_drv(self->names[i]), "pciback")) {
 			struct pbnl_reply r;
 
 			pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, &self->names[i], 1,
@@ -241,26 +227,40 @@ static bool remove_in_window(struct __test_metadata *_metadata)
 	return true;
 }
 
-TEST_F_TIMEOUT(hotplug, removed_during_hide, 180)
+/*
+ * Run @cmd on both functions and remove GONE in its window: the operation
+ * fails with ENODEV and a message naming GONE.  Return: whether the
+ * removal happened (the checks of the answer are EXPECTs).
+ */
+static bool op_with_removal(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(hotplug) * self, uint8_t cmd)
 {
+	char want[PBNL_STR_MAX];
 	struct bg_result res;
-	struct bg_op b;
+	struct bg_op b = { .pid = -1, .fd = -1 };
 	bool removed;
 
-	ASSERT_EQ(0, pbnl_write_str(WINDOW_KNOB, WINDOW_MS));
-	ASSERT_EQ(0, bg_start(&b, PCIBACK_CMD_DEV_HIDE, self->names, 2));
+	snprintf(want, sizeof(want), "%s was removed during the %s", GONE,
+		 cmd == PCIBACK_CMD_DEV_HIDE ? "hide" : "unhide");
+	EXPECT_EQ(0, pbnl_write_str(WINDOW_KNOB, WINDOW_MS)) return false;
+	EXPECT_EQ(0, bg_start(&b, cmd, self->names, 2)) return false;
 	removed = remove_in_window(_metadata);
-	ASSERT_EQ(0, bg_finish(&b, &res));
-	ASSERT_TRUE(removed);
-
+	EXPECT_EQ(0, bg_finish(&b, &res)) return false;
+	if (!removed)
+		return false;
 	EXPECT_EQ(-ENODEV, res.err);
-	EXPECT_NE(NULL, strstr(res.msg, GONE " was removed during the hide"))
-		TH_LOG("message: %s", res.msg);
+	EXPECT_NE(NULL, strstr(res.msg, want)) TH_LOG("message: %s", res.msg);
 	EXPECT_NE(NULL, strstr(res.msg, "the rest rolled back"))
 		TH_LOG("message: %s", res.msg);
+	return true;
+}
+
+TEST_F_TIMEOUT(hotplug, removed_during_hide, 180)
+{
+	ASSERT_TRUE(op_with_removal(_metadata, self, PCIBACK_CMD_DEV_HIDE));
 	/* the other one is back on its driver, with its interface */
-	EXPECT_STREQ(STAYS_DRV, drv(STAYS));
-	EXPECT_NE(0, ifname(STAYS)[0]);
+	EXPECT_STREQ(STAYS_DRV, pbnl_drv(STAYS));
+	EXPECT_NE(0, pbnl_ifname(STAYS)[0]);
 	ASSERT_EQ(0, pbnl_get(&self->s, STAYS, &self->rep));
 	EXPECT_EQ(0, self->rep.err);
 	ASSERT_EQ((size_t)1, self->rep.ndevs);
@@ -276,33 +276,19 @@ TEST_F_TIMEOUT(hotplug, removed_during_hide, 180)
 	ASSERT_EQ(0, pbnl_write_str(WINDOW_KNOB, "0"));
 	ASSERT_EQ(0, qmp(QMP_ADD));
 	EXPECT_TRUE(wait_for(GONE, BOUND, GONE_DRV, 60))
-		TH_LOG("%s has driver '%s'", GONE, drv(GONE));
+		TH_LOG("%s has driver '%s'", GONE, pbnl_drv(GONE));
 }
 
 TEST_F_TIMEOUT(hotplug, removed_during_unhide, 180)
 {
-	struct bg_result res;
-	struct bg_op b;
-	bool removed;
-
 	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, self->names, 2, 0,
 			     &self->rep));
 	ASSERT_EQ(0, self->rep.err) TH_LOG("hide: %s", self->rep.msg);
 	pbnl_reply_free(&self->rep);
 
-	ASSERT_EQ(0, pbnl_write_str(WINDOW_KNOB, WINDOW_MS));
-	ASSERT_EQ(0, bg_start(&b, PCIBACK_CMD_DEV_UNHIDE, self->names, 2));
-	removed = remove_in_window(_metadata);
-	ASSERT_EQ(0, bg_finish(&b, &res));
-	ASSERT_TRUE(removed);
-
-	EXPECT_EQ(-ENODEV, res.err);
-	EXPECT_NE(NULL, strstr(res.msg, GONE " was removed during the unhide"))
-		TH_LOG("message: %s", res.msg);
-	EXPECT_NE(NULL, strstr(res.msg, "the rest rolled back"))
-		TH_LOG("message: %s", res.msg);
+	ASSERT_TRUE(op_with_removal(_metadata, self, PCIBACK_CMD_DEV_UNHIDE));
 	/* nothing moved: the other one is still hidden */
-	EXPECT_STREQ("pciback", drv(STAYS));
+	EXPECT_STREQ("pciback", pbnl_drv(STAYS));
 	ASSERT_EQ(0, pbnl_get(&self->s, STAYS, &self->rep));
 	ASSERT_EQ((size_t)1, self->rep.ndevs);
 	EXPECT_TRUE(self->rep.devs[0].hidden);
@@ -312,14 +298,14 @@ TEST_F_TIMEOUT(hotplug, removed_during_unhide, 180)
 	ASSERT_EQ(0, pbnl_write_str(WINDOW_KNOB, "0"));
 	ASSERT_EQ(0, qmp(QMP_ADD));
 	EXPECT_TRUE(wait_for(GONE, BOUND, "pciback", 60))
-		TH_LOG("%s has driver '%s'", GONE, drv(GONE));
+		TH_LOG("%s has driver '%s'", GONE, pbnl_drv(GONE));
 	/* and both unhide to their host drivers */
 	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, self->names, 2, 0,
 			     &self->rep));
 	EXPECT_EQ(0, self->rep.err) TH_LOG("unhide: %s", self->rep.msg);
 	EXPECT_TRUE(wait_for(GONE, BOUND, GONE_DRV, 10));
-	EXPECT_STREQ(STAYS_DRV, drv(STAYS));
-	EXPECT_NE(0, ifname(STAYS)[0]);
+	EXPECT_STREQ(STAYS_DRV, pbnl_drv(STAYS));
+	EXPECT_NE(0, pbnl_ifname(STAYS)[0]);
 }
 
 TEST_HARNESS_MAIN

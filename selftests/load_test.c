@@ -69,13 +69,6 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static const char *drv(const char *bdf)
-{
-	static char buf[256];
-
-	return pbnl_driver_of(bdf, buf, sizeof(buf));
-}
-
 static unsigned long env_ul(const char *name, unsigned long def)
 {
 	const char *v = getenv(name);
@@ -169,7 +162,7 @@ FIXTURE_TEARDOWN(load)
 	size_t i;
 
 	for (i = 0; i < self->ndevs; i++) {
-		if (!strcmp(drv(self->dev[i]), "pciback")) {
+		if (!strcmp(pbnl_drv(self->dev[i]), "pciback")) {
 			const char *name = self->dev[i];
 			struct pbnl_reply r;
 
@@ -187,7 +180,7 @@ FIXTURE_TEARDOWN(load)
 		if (!pbnl_sysfs_read(self->dev[i], "driver_override", val, sizeof(val)) &&
 		    strcmp(val, "(null)"))
 			pbnl_write_str(path, "\n");
-		if (!drv(self->dev[i])[0])
+		if (!pbnl_drv(self->dev[i])[0])
 			pbnl_write_str("/sys/bus/pci/drivers_probe", self->dev[i]);
 	}
 	if (self->tally != MAP_FAILED)
@@ -413,7 +406,7 @@ TEST_F_TIMEOUT(load, clients_and_racer, 1800)
 
 	/* Every function has a driver, and its last notification names it. */
 	for (i = 0; i < self->ndevs; i++) {
-		const char *now_drv = drv(self->dev[i]);
+		const char *now_drv = pbnl_drv(self->dev[i]);
 
 		EXPECT_NE(0, now_drv[0]) TH_LOG("%s has no driver", self->dev[i]);
 		EXPECT_TRUE(!strcmp(now_drv, "pciback") ||

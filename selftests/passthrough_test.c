@@ -132,14 +132,6 @@ static const char *kit_dir(void)
 	return dir;
 }
 
-/* The driver bound to @bdf according to sysfs, "" if none. */
-static const char *driver_of(const char *bdf)
-{
-	static char buf[256];
-
-	return pbnl_driver_of(bdf, buf, sizeof(buf));
-}
-
 /* First entry of /sys/bus/pci/devices/BDF/SUB* ("net/" for an interface,
  * "usb" for a USB bus), "" if none.
  */
@@ -599,7 +591,7 @@ TEST_F_TIMEOUT(passthrough, device_not_hidden_is_refused, 240)
 	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.out);
 	snprintf(want, sizeof(want), "%s %s -> pciback (dry run)", self->nic, self->nic_drv);
 	EXPECT_NE(NULL, strstr(self->r.out, want)) TH_LOG("%s", self->r.out);
-	EXPECT_STREQ(self->nic_drv, driver_of(self->nic));
+	EXPECT_STREQ(self->nic_drv, pbnl_drv(self->nic));
 	EXPECT_FALSE(in_assignable_list(self->nic));
 
 	ASSERT_EQ(0, guest_config(g, self->logdir, "pbnl-pt-refused", pci, 1, 0));
@@ -614,7 +606,7 @@ TEST_F_TIMEOUT(passthrough, device_not_hidden_is_refused, 240)
 	EXPECT_FALSE(g->begun) log_console(_metadata, g);
 
 	/* nothing moved, and it still works */
-	EXPECT_STREQ(self->nic_drv, driver_of(self->nic));
+	EXPECT_STREQ(self->nic_drv, pbnl_drv(self->nic));
 	mac_of(self->nic, mac, sizeof(mac));
 	EXPECT_STREQ(self->nic_mac, mac);
 	ASSERT_NE(0, child_of(self->nic, "net/", ifn, sizeof(ifn))[0]);
@@ -650,7 +642,7 @@ TEST_F_TIMEOUT(passthrough, nic_to_pv_guest_and_back, 420)
 	ASSERT_EQ(0, self->r.status) TH_LOG("%s", self->r.out);
 	snprintf(want, sizeof(want), "%s %s -> pciback", self->nic, self->nic_drv);
 	EXPECT_NE(NULL, strstr(self->r.out, want)) TH_LOG("%s", self->r.out);
-	ASSERT_STREQ("pciback", driver_of(self->nic));
+	ASSERT_STREQ("pciback", pbnl_drv(self->nic));
 	EXPECT_TRUE(in_assignable_list(self->nic));
 
 	ASSERT_EQ(0, guest_config(g, self->logdir, "pbnl-pt-nic", pci, 1, 0));
@@ -681,7 +673,7 @@ TEST_F_TIMEOUT(passthrough, nic_to_pv_guest_and_back, 420)
 	EXPECT_FALSE(domain_listed(g->name));
 
 	/* xl gave it back to xen-pciback; no guest has it any more */
-	EXPECT_STREQ("pciback", driver_of(self->nic));
+	EXPECT_STREQ("pciback", pbnl_drv(self->nic));
 	EXPECT_TRUE(in_assignable_list(self->nic));
 	ASSERT_EQ(0, pbnl_get(&self->s, self->nic, &get));
 	ASSERT_EQ((size_t)1, get.ndevs);
@@ -696,7 +688,7 @@ TEST_F_TIMEOUT(passthrough, nic_to_pv_guest_and_back, 420)
 	EXPECT_NE(NULL, strstr(self->r.out, want)) TH_LOG("%s", self->r.out);
 	if (!self->r.status)
 		self->hidden_nic = false;
-	EXPECT_STREQ(self->nic_drv, driver_of(self->nic));
+	EXPECT_STREQ(self->nic_drv, pbnl_drv(self->nic));
 	mac_of(self->nic, mac, sizeof(mac));
 	EXPECT_STREQ(self->nic_mac, mac);
 	ASSERT_NE(0, child_of(self->nic, "net/", ifn, sizeof(ifn))[0]);
@@ -737,7 +729,7 @@ TEST_F_TIMEOUT(passthrough, usb_group_to_pv_guest_and_back, 480)
 	g = calloc(1, sizeof(*g));
 	ASSERT_NE(NULL, g);
 	for (i = 0; i < 4; i++) {
-		snprintf(drv[i], sizeof(drv[i]), "%s", driver_of(usb[i]));
+		snprintf(drv[i], sizeof(drv[i]), "%s", pbnl_drv(usb[i]));
 		ASSERT_NE(0, drv[i][0]) TH_LOG("%s has no driver", usb[i]);
 		ids_of(usb[i], ids[i], sizeof(ids[i]));
 	}
@@ -770,7 +762,7 @@ TEST_F_TIMEOUT(passthrough, usb_group_to_pv_guest_and_back, 480)
 	for (i = 0; i < 4; i++) {
 		snprintf(want, sizeof(want), "%s %s -> pciback", usb[i], drv[i]);
 		EXPECT_NE(NULL, strstr(self->r.out, want)) TH_LOG("%s", self->r.out);
-		EXPECT_STREQ("pciback", driver_of(usb[i]));
+		EXPECT_STREQ("pciback", pbnl_drv(usb[i]));
 	}
 
 	/* the guest lingers after its report: xl destroy is quicker with
@@ -822,7 +814,7 @@ TEST_F_TIMEOUT(passthrough, usb_group_to_pv_guest_and_back, 480)
 	TH_LOG("%s: xl destroy %.1f s", g->name, self->r.secs);
 	EXPECT_FALSE(domain_listed(g->name));
 	for (i = 0; i < 4; i++) {
-		EXPECT_STREQ("pciback", driver_of(usb[i]));
+		EXPECT_STREQ("pciback", pbnl_drv(usb[i]));
 		EXPECT_TRUE(in_assignable_list(usb[i]));
 	}
 
@@ -836,7 +828,7 @@ TEST_F_TIMEOUT(passthrough, usb_group_to_pv_guest_and_back, 480)
 	for (i = 0, faults = 0; i < 4; i++) {
 		snprintf(want, sizeof(want), "%s pciback -> %s", usb[i], drv[i]);
 		EXPECT_NE(NULL, strstr(self->r.out, want)) TH_LOG("%s", self->r.out);
-		EXPECT_STREQ(drv[i], driver_of(usb[i]));
+		EXPECT_STREQ(drv[i], pbnl_drv(usb[i]));
 		EXPECT_NE(0, child_of(usb[i], "usb", bus, sizeof(bus))[0])
 			TH_LOG("%s: no USB bus in dom0", usb[i]);
 		faults += iommu_faults(usb[i]);

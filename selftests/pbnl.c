@@ -770,6 +770,20 @@ const char *pbnl_ifname_of(const char *bdf, char *buf, size_t len)
 	return buf;
 }
 
+const char *pbnl_drv(const char *bdf)
+{
+	static char buf[256];
+
+	return pbnl_driver_of(bdf, buf, sizeof(buf));
+}
+
+const char *pbnl_ifname(const char *bdf)
+{
+	static char buf[IF_NAMESIZE + 1];
+
+	return pbnl_ifname_of(bdf, buf, sizeof(buf));
+}
+
 int pbnl_set_link(const char *ifname, bool up)
 {
 	struct ifreq ifr = { 0 };

@@ -119,6 +119,12 @@ bool pbnl_running_on_xen_dom0(void);
 const char *pbnl_driver_of(const char *bdf, char *buf, size_t len);
 /* The network interface of @bdf (or of its virtio device); "" if none. */
 const char *pbnl_ifname_of(const char *bdf, char *buf, size_t len);
+/*
+ * The same, each in a buffer of its own that the next call of that one
+ * reuses: for test assertions (two different ones fit in one expression).
+ */
+const char *pbnl_drv(const char *bdf);
+const char *pbnl_ifname(const char *bdf);
 /* Set interface @ifname up or down; 0 or -errno. */
 int pbnl_set_link(const char *ifname, bool up);
 
