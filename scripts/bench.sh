@@ -13,7 +13,9 @@
 #   scripts/bench.sh [KVER]      default: the installed 6.1
 #
 # Environment: BENCH_N ("1 8 32"), BENCH_REPS (5), BENCH_METHODS,
-# BENCH_DOC (the .rst to write; "" for none), VM_TIMEOUT (3600).
+# BENCH_DOC (the .rst to write; "" for none), VM_TIMEOUT (3600),
+# BENCH_SAMPLES (a saved run's output, or its console log: sum it up again
+# without booting anything), BENCH_NOTE (a paragraph for the .rst).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,28 +27,33 @@ doc=${BENCH_DOC-$top/Documentation/benchmarks.rst}
 out=$top/build/bench
 mkdir -p "$out"
 
-payload=$(pbnl_payload "$kver")
-mkdir -p "$payload/bench"
-${CC:-cc} -O2 -Wall -Wextra -Werror -o "$payload/bin/pbnl-time" \
-	"$top/selftests/bench/pbnl-time.c"
-install -m 0755 "$top/selftests/bench/bench-in-vm.sh" "$payload/bench/"
-
-env_args="BENCH_N='${BENCH_N:-1 8 32}' BENCH_REPS='${BENCH_REPS:-5}'"
-[ -n "${BENCH_METHODS:-}" ] && env_args+=" BENCH_METHODS='$BENCH_METHODS'"
-echo "bench: $kver, Xen dom0, selftests/vm/topology-bench.conf (this takes a while)" >&2
-start=$(date +%s)
 rc=0
-"$top/selftests/vm/run.sh" --kver "$kver" \
-	--topology "$top/selftests/vm/topology-bench.conf" \
-	--timeout "${VM_TIMEOUT:-3600}" --log "$out/$kver-bench.log" \
-	--run "$env_args bash /opt/pciback-nl/bench/bench-in-vm.sh" \
-	"$payload" >"$out/samples.txt" || rc=$?
-echo "bench: VM run took $(( $(date +%s) - start )) s (exit $rc); samples in $out/samples.txt" >&2
-grep '^# ' "$out/samples.txt" || true
-if ! grep -q '^sample ' "$out/samples.txt"; then
-	echo "bench: no samples; see $out/$kver-bench.log" >&2
-	tail -n 20 "$out/samples.txt" >&2
-	exit 1
+if [ -n "${BENCH_SAMPLES:-}" ]; then
+	# Sum up a saved run (its "sample" lines) again, without a VM.
+	[ "$BENCH_SAMPLES" -ef "$out/samples.txt" ] || cp "$BENCH_SAMPLES" "$out/samples.txt"
+else
+	payload=$(pbnl_payload "$kver")
+	mkdir -p "$payload/bench"
+	${CC:-cc} -O2 -Wall -Wextra -Werror -o "$payload/bin/pbnl-time" \
+		"$top/selftests/bench/pbnl-time.c"
+	install -m 0755 "$top/selftests/bench/bench-in-vm.sh" "$payload/bench/"
+
+	env_args="BENCH_N='${BENCH_N:-1 8 32}' BENCH_REPS='${BENCH_REPS:-5}'"
+	[ -n "${BENCH_METHODS:-}" ] && env_args+=" BENCH_METHODS='$BENCH_METHODS'"
+	echo "bench: $kver, Xen dom0, selftests/vm/topology-bench.conf (this takes a while)" >&2
+	start=$(date +%s)
+	"$top/selftests/vm/run.sh" --kver "$kver" \
+		--topology "$top/selftests/vm/topology-bench.conf" \
+		--timeout "${VM_TIMEOUT:-3600}" --log "$out/$kver-bench.log" \
+		--run "$env_args bash /opt/pciback-nl/bench/bench-in-vm.sh" \
+		"$payload" >"$out/samples.txt" || rc=$?
+	echo "bench: VM run took $(( $(date +%s) - start )) s (exit $rc); samples in $out/samples.txt" >&2
+	grep '^# ' "$out/samples.txt" || true
+	if ! grep -q '^sample ' "$out/samples.txt"; then
+		echo "bench: no samples; see $out/$kver-bench.log" >&2
+		tail -n 20 "$out/samples.txt" >&2
+		exit 1
+	fi
 fi
 awk -f "$top/selftests/bench/summarize.awk" "$out/samples.txt"
 
@@ -80,6 +87,7 @@ Last run: $(date -u +%Y-%m-%d), dom0 kernel $kver, Xen $xen, $qemu, host
 CPU $cpu, $(nproc) host cores, $(awk '/^# kernel/ { print $4 }' "$out/samples.txt") vCPUs.
 
 EOF
+		[ -z "${BENCH_NOTE:-}" ] || printf '%s\n\n' "$BENCH_NOTE"
 		awk -v rst=1 -f "$top/selftests/bench/summarize.awk" "$out/samples.txt" |
 			sed 1,2d
 		cat <<'EOF'
