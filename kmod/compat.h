@@ -109,6 +109,22 @@ static inline int pbnl_dup_driver_override(struct pci_dev *pdev, char **out)
 }
 
 /*
+ * pbnl_override_is() - whether a device's driver_override is @name (NULL:
+ * unset).  Sleeps.
+ */
+static inline bool pbnl_override_is(struct pci_dev *pdev, const char *name)
+{
+	char *cur;
+	bool same;
+
+	if (pbnl_dup_driver_override(pdev, &cur))
+		return false;
+	same = name ? cur && !strcmp(cur, name) : !cur;
+	kfree(cur);
+	return same;
+}
+
+/*
  * pbnl_guest_domid() - the Xen domain that owns @pdev (registered by
  * xen-pciback when a guest's frontend attaches), or -ENODEV.
  */

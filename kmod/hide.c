@@ -49,6 +49,7 @@
 #include <linux/workqueue.h>
 
 #include "fault.h"
+#include "group.h"
 #include "pciback_nl.h"
 
 static DEFINE_MUTEX(pbnl_op_lock);
@@ -112,13 +113,24 @@ static void pbnl_release(struct pci_dev *pdev)
 	}
 }
 
+/* How often an attach sets driver_override again after another writer. */
+#define PBNL_ATTACH_TRIES	3
+
 /*
- * Attach driver @name (NULL: let the bus pick, which may find none).
+ * Attach driver @name to @it's function (NULL: let the bus pick, which may
+ * find none).  driver_override is what keeps other drivers off while the
+ * operation runs, and it equals @name here; another writer of it (a tool,
+ * a udev rule) can still change it in the window, and the bus then refuses
+ * @name (the probe does not match: -ENODEV).  So when it no longer is
+ * @name, it is set again and the attach retried, up to PBNL_ATTACH_TRIES
+ * times, with a warning.
  * Return: 0 when @name is bound afterwards (or, for NULL, in any case).
  */
-static int pbnl_attach(struct pci_dev *pdev, const char *name)
+static int pbnl_attach(struct pbnl_item *it, const char *name)
 {
+	struct pci_dev *pdev = it->pdev;
 	struct device_driver *drv;
+	unsigned int tries;
 	int ret;
 
 	if (!name) {
@@ -131,15 +143,32 @@ static int pbnl_attach(struct pci_dev *pdev, const char *name)
 	drv = driver_find(name, &pci_bus_type);
 	if (!drv || !try_module_get(drv->owner))
 		return -ENOENT;
-	/*
-	 * A probe triggered by someone else in the window may already have
-	 * bound the target: driver_override lets nothing else match.
-	 */
-	ret = device_driver_attach(drv, &pdev->dev);
+	for (tries = 1; ; tries++) {
+		/*
+		 * A probe triggered by someone else in the window may already
+		 * have bound the target: driver_override lets nothing else
+		 * match.
+		 */
+		ret = device_driver_attach(drv, &pdev->dev);
+		if (pbnl_bound_to(pdev, name)) {
+			ret = 0;
+			break;
+		}
+		if (ret >= 0)
+			ret = -ENXIO;
+		if (tries == PBNL_ATTACH_TRIES || pbnl_gone(pdev) ||
+		    pbnl_override_is(pdev, name))
+			break;
+		pci_warn(pdev, "driver_override changed by another writer; set to %s again\n",
+			 name);
+		if (tries == 1)
+			pbnl_item_warn(it, "driver_override changed by another writer; set to %s again",
+				       name);
+		if (pbnl_set_driver_override(pdev, name))
+			break;
+	}
 	module_put(drv->owner);
-	if (pbnl_bound_to(pdev, name))
-		return 0;
-	return ret < 0 ? ret : -ENXIO;
+	return ret;
 }
 
 static const char * const pbnl_step_names[] = {
@@ -175,11 +204,13 @@ static int pbnl_phase_step(struct pbnl_item *it, unsigned int i,
 	struct pci_dev *pdev = it->pdev;
 	int ret;
 
+	*step = phase == PBNL_PHASE_RELEASE ? PBNL_FAULT_RELEASE :
+		phase == PBNL_PHASE_ATTACH ? PBNL_FAULT_ATTACH :
+		PBNL_FAULT_OVERRIDE;
 	if (pbnl_gone(pdev))
 		return -ENODEV;
 	switch (phase) {
 	case PBNL_PHASE_LOCK:
-		*step = PBNL_FAULT_OVERRIDE;
 		ret = pbnl_fault(*step, i);
 		if (ret)
 			return ret;
@@ -187,7 +218,6 @@ static int pbnl_phase_step(struct pbnl_item *it, unsigned int i,
 						it->target_override :
 						it->target_driver);
 	case PBNL_PHASE_RELEASE:
-		*step = PBNL_FAULT_RELEASE;
 		ret = pbnl_fault(*step, i);
 		if (ret || !it->before_driver)
 			return ret;
@@ -197,13 +227,11 @@ static int pbnl_phase_step(struct pbnl_item *it, unsigned int i,
 			return -EBUSY;
 		return 0;
 	case PBNL_PHASE_ATTACH:
-		*step = PBNL_FAULT_ATTACH;
 		ret = pbnl_fault(*step, i);
 		if (ret || it->attach_none)
 			return ret;
-		return pbnl_attach(pdev, it->target_driver);
+		return pbnl_attach(it, it->target_driver);
 	case PBNL_PHASE_FINAL:
-		*step = PBNL_FAULT_OVERRIDE;
 		return pbnl_set_driver_override(pdev, it->target_override);
 	}
 	return -EINVAL;
@@ -232,15 +260,13 @@ static u64 pbnl_chain_key(struct pci_dev *pdev)
 
 	if (pdev->is_virtfn)
 		return key | BIT_ULL(8) | pdev->devfn;
+	/* pm is left out: pci_reset_function() may fall back to a bus reset */
 	for (k = 0; k < ARRAY_SIZE(pdev->reset_methods) &&
 	     pdev->reset_methods[k]; k++) {
-		switch (pdev->reset_methods[k]) {
-		case 1: /* device_specific */
-		case 2: /* acpi */
-		case 3: /* flr */
-		case 4: /* af_flr */
+		if (pdev->reset_methods[k] < BITS_PER_LONG &&
+		    (BIT(pdev->reset_methods[k]) & PBNL_RESET_FUNCTION_MASK &
+		     ~BIT(PBNL_RESET_PM)))
 			return key | BIT_ULL(9) | PCI_SLOT(pdev->devfn);
-		}
 	}
 	return key;
 }
@@ -349,7 +375,7 @@ static int pbnl_phase_concurrent(struct pbnl_op *op, enum pbnl_phase phase)
 static int pbnl_move_all(struct pbnl_op *op, bool hide, unsigned int *bad,
 			 enum pbnl_fault_step *step)
 {
-	bool concurrent = pbnl_op_concurrent(op);
+	bool parallel = pbnl_op_concurrent(op);
 	enum pbnl_phase phase;
 	unsigned int i, j;
 	int ret;
@@ -368,8 +394,8 @@ static int pbnl_move_all(struct pbnl_op *op, bool hide, unsigned int *bad,
 	}
 	for (phase = PBNL_PHASE_LOCK; phase <= PBNL_PHASE_FINAL; phase++) {
 		/* (Without memory for the chains, one by one.) */
-		if (concurrent && (phase == PBNL_PHASE_RELEASE ||
-				   phase == PBNL_PHASE_ATTACH) &&
+		if (parallel && (phase == PBNL_PHASE_RELEASE ||
+				 phase == PBNL_PHASE_ATTACH) &&
 		    !pbnl_phase_concurrent(op, phase)) {
 			/* The first failure in request order is the one. */
 			for (i = 0; i < op->n; i++) {
@@ -442,7 +468,7 @@ static bool pbnl_restore_all(struct pbnl_op *op)
 			continue;
 		ret = pbnl_fault(PBNL_FAULT_REATTACH, i);
 		if (!ret)
-			ret = pbnl_attach(pdev, it->before_driver);
+			ret = pbnl_attach(it, it->before_driver);
 		if (ret && pbnl_gone(pdev))
 			continue;
 		if (ret) {
@@ -455,7 +481,7 @@ static bool pbnl_restore_all(struct pbnl_op *op)
 			 */
 			if (strcmp(it->before_driver, PBNL_PCIBACK_DRV_NAME)) {
 				pbnl_set_driver_override(pdev, NULL);
-				pbnl_attach(pdev, NULL);
+				pbnl_attach(it, NULL);
 			}
 		}
 	}
@@ -646,20 +672,26 @@ int pbnl_op_run(struct pbnl_op *op)
 	ret = pbnl_move_all(op, hide, &bad, &step);
 	if (ret) {
 		unsigned int touched = 0;
-		bool clean;
+		bool clean, gone;
 		int err = ret;
 
 		for (i = 0; i < op->n; i++)
 			touched += op->items[i].stage > 0 || i == bad;
-		pci_warn(op->items[bad].pdev,
-			 "%s: %s failed: %d; rolling back %u device(s)\n",
-			 hide ? "hide" : "unhide", pbnl_step_names[step], ret,
-			 touched);
+		gone = err == -ENODEV && pbnl_gone(op->items[bad].pdev);
+		if (gone)
+			pci_warn(op->items[bad].pdev,
+				 "%s: removed; rolling back %u device(s)\n",
+				 hide ? "hide" : "unhide", touched);
+		else
+			pci_warn(op->items[bad].pdev,
+				 "%s: %s failed: %d; rolling back %u device(s)\n",
+				 hide ? "hide" : "unhide",
+				 pbnl_step_names[step], ret, touched);
 		/* The failed step may have changed something before failing. */
 		if (!op->items[bad].stage)
 			op->items[bad].stage = PBNL_PHASE_LOCK;
 		clean = pbnl_restore_all(op);
-		if (err == -ENODEV && pbnl_gone(op->items[bad].pdev))
+		if (gone)
 			PBNL_SET_ERR_MSG_FMT(op->extack,
 					     "%s was removed during the %s, %s",
 					     pci_name(op->items[bad].pdev),

@@ -90,7 +90,7 @@ struct pbnl_item {
 	int err_step;			/* enum pbnl_fault_step of err */
 	int lock_failed;		/* rollback: driver_override error */
 	bool restore_failed;
-	char warning[240];		/* what force overrode, '\n' after each */
+	char warning[240];		/* force overrode, attach redid; '\n' after each */
 };
 
 struct pbnl_op {

@@ -844,6 +844,48 @@ TEST_F(hide, echo_sequence_races_but_hide_does_not)
 	EXPECT_STREQ("pciback", pbnl_drv(bdf));
 }
 
+/*
+ * Another writer (a tool, a udev rule) sets driver_override back to the host
+ * driver in the window: the attach finds its probe refused, sets the
+ * override again and succeeds, and says so.
+ */
+TEST_F(hide, override_rewritten_in_window_is_set_again)
+{
+	const char *bdf = self->names[0];
+	char path[PATH_MAX];
+	pid_t writer;
+	int st;
+
+	if (access(WINDOW_KNOB, F_OK))
+		SKIP(return, "module built without fault injection");
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", bdf);
+	ASSERT_EQ(0, pbnl_write_str(WINDOW_KNOB, "2000"));
+	writer = fork();
+	ASSERT_LE(0, writer);
+	if (!writer) {
+		char val[256] = "";
+
+		/* wait for the hide to lock it, then write the host driver */
+		for (int k = 0; k < 1000 && strcmp(val, "pciback"); k++) {
+			usleep(2000);
+			if (pbnl_sysfs_read(bdf, "driver_override", val, sizeof(val)))
+				_exit(2);
+		}
+		usleep(400000);
+		_exit(pbnl_write_str(path, self->drv[0]) ? 3 : 0);
+	}
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, &self->names[0], 1, 0,
+			     &self->rep));
+	ASSERT_EQ(writer, waitpid(writer, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ASSERT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+	EXPECT_STREQ("pciback", pbnl_drv(bdf));
+	ASSERT_EQ((size_t)1, self->rep.nresults);
+	EXPECT_NE(NULL, strstr(self->rep.results[0].warning,
+			       "driver_override changed by another writer"))
+		TH_LOG("warnings: '%s'", self->rep.results[0].warning);
+}
+
 /* Two clients move their own devices while a third reprobes everything. */
 TEST_F_TIMEOUT(hide, concurrent_clients, 300)
 {
