@@ -5,6 +5,8 @@
 #   make                 module (for KVER/KDIR) and tool
 #   make check           unit tests, no VM
 #   make vmtest          selftests in a Xen dom0 under QEMU, on each kernel
+#   make debug-vmtest    selftests and fuzzer on debug kernels built from
+#                        linux-source-6.1 (lockdep, kmemleak, KASAN; slow)
 #   make style           checkpatch --strict on all C sources
 #   make bench           hide/unhide timings against the echo sequence,
 #                        driver_override and xl, in the Xen VM (not a test)
@@ -61,6 +63,11 @@ style:
 vmtest: tool selftests
 	@$(TOP)/selftests/vm/vmtest.sh $(VM_KVERS)
 
+# Not part of "make test" (.ci/run): building the two kernels takes most
+# of an hour on two cores; see README.
+debug-vmtest: tool selftests
+	@$(TOP)/selftests/vm/debug-vmtest.sh
+
 bench: tool selftests
 	@$(TOP)/scripts/bench.sh $(firstword $(VM_KVERS))
 
@@ -93,5 +100,5 @@ clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C tools clean
 
-.PHONY: all module tool selftests check style vmtest bench test demo deps \
+.PHONY: all module tool selftests check style vmtest debug-vmtest bench test demo deps \
 	modules_install install dkms-install dkms-check deb clean
