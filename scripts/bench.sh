@@ -108,6 +108,18 @@ the last ended 4.5 s later.  On real hardware the same work takes a few
 milliseconds per function and the reset waits dominate, which is what the
 concurrency overlaps.
 
+The targets in the last block assume what real hardware does: a
+function's part of a hide or unhide is mostly waiting (the 100 ms of an
+FLR, a driver's probe), which the concurrent steps overlap, so hiding 32
+would cost little more than hiding 1, and each process the peers start
+per function would be the bigger cost.  Here a function's part is emulated
+CPU time, which the 2 vCPUs overlap at most twice over (``serial`` /
+pcibackctl); so pcibackctl's time still grows about linearly with N,
+at about half the slope of ``serial``, and the peers' per-function work is
+as expensive as pcibackctl's, which caps the ratios to them.  For one
+function pcibackctl pays fixed costs the echo sequence does not: the
+co-assignment check, loading libxenctrl and the quarantine hypercall.
+
 pcibackctl and ``xl pci-assignable-add`` also put each function in Xen's
 quarantine (an IOMMU reassignment hypercall, tens of milliseconds each
 under TCG); the echo and ``driver_override`` sequences do not, and leave

@@ -22,6 +22,16 @@ function ratio(a, b) {
 	return (a > 0 && b > 0) ? sprintf("%.1fx", a / b) : "-"
 }
 
+# One line of the targets: "name: measured (target), met" or "not met".
+function target(name, a, b, want, atleast,    r) {
+	if (a <= 0 || b <= 0)
+		return
+	r = a / b
+	printf "%s%s: %.1fx (target %s %.0fx): %s\n", rst ? "| " : "  ", name, r,
+		atleast ? ">=" : "<=", want,
+		(atleast ? r >= want : r <= want) ? "met" : "not met"
+}
+
 function ms(v) {
 	return v < 0 ? "-" : sprintf("%.0f", v)
 }
@@ -161,6 +171,24 @@ END {
 		printf "%spciback_nl module size: %d KiB; pcibackctl peak RSS: %d KiB\n",
 			rst ? "| " : "", memory["module_core_bytes"] / 1024,
 			memory["tool_peak_rss_kb"]
+	# The targets of the performance work, from this run's medians.
+	if (median("pcibackctl hide 8") > 0) {
+		print ""
+		print (rst ? "Targets (from this run's medians):" : "targets:")
+		print ""
+		target("pcibackctl hide 32 / hide 1", median("pcibackctl hide 32"),
+		       median("pcibackctl hide 1"), 2, 0)
+		target("echo hide 8 / pcibackctl", median("echo hide 8"),
+		       median("pcibackctl hide 8"), 4, 1)
+		target("xl hide 8 / pcibackctl", median("xl hide 8"),
+		       median("pcibackctl hide 8"), 7, 1)
+		target("echo unhide 8 / pcibackctl", median("echo unhide 8"),
+		       median("pcibackctl unhide 8"), 4, 1)
+		target("xl unhide 8 / pcibackctl", median("xl unhide 8"),
+		       median("pcibackctl unhide 8"), 4, 1)
+		target("lspci -k / pcibackctl -j list", median("lspci"),
+		       median("list"), 1, 1)
+	}
 	for (key in failed)
 		printf "%s%s: %d failed runs (not in the medians)\n", rst ? "| " : "",
 			key, failed[key]
