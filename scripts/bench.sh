@@ -22,7 +22,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=selftests/vm/lib.sh
 . "$top/selftests/vm/lib.sh"
 
-kver=${1:-$("$top/scripts/kernels.sh" | head -n 1)}
+kver=${1:-$("$top/scripts/kernels.sh" | sed -n 1p)}
 doc=${BENCH_DOC-$top/Documentation/benchmarks.rst}
 out=$top/build/bench
 mkdir -p "$out"
@@ -58,8 +58,9 @@ fi
 awk -f "$top/selftests/bench/summarize.awk" "$out/samples.txt"
 
 if [ -n "$doc" ]; then
-	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-	qemu=$(qemu-system-x86_64 --version | head -n 1)
+	# (whole inputs read: a pipe into head would end in SIGPIPE, fatal here)
+	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+	qemu=$(qemu-system-x86_64 --version | sed -n 1p)
 	xen=$(dpkg-query -W -f '${Version}' xen-hypervisor-4.17-amd64 2>/dev/null || echo 4.17)
 	{
 		cat <<EOF
@@ -98,11 +99,12 @@ Reading the tables
 ``serial`` is pcibackctl with the module parameter ``concurrent=N``: the
 same transaction with every function taking the release and attach steps
 one after another.  ``serial/pcibackctl`` is therefore what running those
-steps concurrently gains.  It cannot exceed the number of vCPUs here (2):
-under TCG, xen-pciback's work for one function (config space accesses,
-each a trap into the emulated Xen, MSI and BAR handling, saving and
-restoring state) costs far more emulated CPU time than the 100 ms an FLR
-sleeps, so the steps are bound by CPU, not by waiting.  In a profile of
+steps concurrently gains: it overlaps the waits (an FLR sleeps 100 ms)
+and spreads the CPU work over the vCPUs (2 here).  Under TCG,
+xen-pciback's work for one function (config space accesses, each a trap
+into the emulated Xen, MSI and BAR handling, saving and restoring state)
+costs far more emulated CPU time than the waits, so the more functions,
+the more the steps are bound by CPU, not by waiting.  In a profile of
 ``pcibackctl hide`` of 32 functions, all 32 seizes began within 0.5 s and
 the last ended 4.5 s later.  On real hardware the same work takes a few
 milliseconds per function and the reset waits dominate, which is what the
@@ -112,11 +114,15 @@ The targets in the last block assume what real hardware does: a
 function's part of a hide or unhide is mostly waiting (the 100 ms of an
 FLR, a driver's probe), which the concurrent steps overlap, so hiding 32
 would cost little more than hiding 1, and each process the peers start
-per function would be the bigger cost.  Here a function's part is emulated
-CPU time, which the 2 vCPUs overlap at most twice over (``serial`` /
-pcibackctl); so pcibackctl's time still grows about linearly with N,
-at about half the slope of ``serial``, and the peers' per-function work is
-as expensive as pcibackctl's, which caps the ratios to them.  For one
+per function would be the bigger cost.  Here a function's part is mostly
+emulated CPU time, which only 2 vCPUs share, so pcibackctl's time grows
+about linearly with N, and the
+peers' per-function work is as expensive as pcibackctl's, which caps the
+ratios to them.  At 32 functions even that gain mostly goes (``serial`` /
+pcibackctl near 1): part of the work is serialized whatever runs it (the
+quarantine hypercalls pcibackctl makes one after another, and, likely,
+the network stack's registration and removal of each virtio-net
+interface under one lock; that split has not been measured).  For one
 function pcibackctl pays fixed costs the echo sequence does not: the
 co-assignment check, loading libxenctrl and the quarantine hypercall.
 
