@@ -119,10 +119,11 @@ emulated CPU time, which only 2 vCPUs share, so pcibackctl's time grows
 about linearly with N, and the
 peers' per-function work is as expensive as pcibackctl's, which caps the
 ratios to them.  At 32 functions even that gain mostly goes (``serial`` /
-pcibackctl near 1): part of the work is serialized whatever runs it (the
-quarantine hypercalls pcibackctl makes one after another, and, likely,
-the network stack's registration and removal of each virtio-net
-interface under one lock; that split has not been measured).  For one
+pcibackctl near 1): part of the work is serialized whatever runs it.
+Not the quarantine hypercalls pcibackctl makes one after another (with
+libxenctrl moved away, hiding 32 was no faster); likely the network
+stack's registration and removal of each virtio-net interface under one
+lock, or xen-pciback's own locking, which has not been measured.  For one
 function pcibackctl pays fixed costs the echo sequence does not: the
 co-assignment check, loading libxenctrl and the quarantine hypercall.
 
