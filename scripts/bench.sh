@@ -104,9 +104,10 @@ and spreads the CPU work over the vCPUs (2 here).  Under TCG,
 xen-pciback's work for one function (config space accesses, each a trap
 into the emulated Xen, MSI and BAR handling, saving and restoring state)
 costs far more emulated CPU time than the waits, so the more functions,
-the more the steps are bound by CPU, not by waiting.  In a profile of
-``pcibackctl hide`` of 32 functions, all 32 seizes began within 0.5 s and
-the last ended 4.5 s later.  On real hardware the same work takes a few
+the more the steps are bound by CPU, not by waiting.  In a one-off
+profile (2026-12-01, not part of ``make bench``) of ``pcibackctl hide`` of
+32 functions, all 32 seizes began within 0.5 s and the last ended 4.5 s
+later.  On real hardware the same work takes a few
 milliseconds per function and the reset waits dominate, which is what the
 concurrency overlaps.
 
@@ -120,8 +121,9 @@ about linearly with N, and the
 peers' per-function work is as expensive as pcibackctl's, which caps the
 ratios to them.  At 32 functions even that gain mostly goes (``serial`` /
 pcibackctl near 1): part of the work is serialized whatever runs it.
-Not the quarantine hypercalls pcibackctl makes one after another (with
-libxenctrl moved away, hiding 32 was no faster); likely the network
+Not the quarantine hypercalls pcibackctl makes one after another (in a
+one-off measurement, 2026-12-02, not part of ``make bench``, hiding 32
+with libxenctrl moved away was no faster); likely the network
 stack's registration and removal of each virtio-net interface under one
 lock, or xen-pciback's own locking, which has not been measured.  For one
 function pcibackctl pays fixed costs the echo sequence does not: the

@@ -105,7 +105,7 @@ for kver in "${kvers[@]}"; do
 		done
 		secs=$(( $(date +%s) - start ))
 		if [ -z "$line" ]; then
-			echo "# vmtest: $kver $mode: the VM did not report (exit $rc), see build/vm/$kver-$mode.log"
+			echo "# vmtest: $kver $mode: the VM did not report (exit $rc), see ${log#"$top"/}"
 			fail=$((fail + 1))
 			summary+=("$kver $mode: no report (exit $rc)")
 			continue
