@@ -99,42 +99,51 @@ Reading the tables
 ``serial`` is pcibackctl with the module parameter ``concurrent=N``: the
 same transaction with every function taking the release and attach steps
 one after another.  ``serial/pcibackctl`` is therefore what running those
-steps concurrently gains: it overlaps the waits (an FLR sleeps 100 ms)
-and spreads the CPU work over the vCPUs (2 here).  Under TCG,
-xen-pciback's work for one function (config space accesses, each a trap
-into the emulated Xen, MSI and BAR handling, saving and restoring state)
-costs far more emulated CPU time than the waits, so the more functions,
-the more the steps are bound by CPU, not by waiting.  In a one-off
-profile (2026-12-01, not part of ``make bench``) of ``pcibackctl hide`` of
-32 functions, all 32 seizes began within 0.5 s and the last ended 4.5 s
-later.  On real hardware the same work takes a few
-milliseconds per function and the reset waits dominate, which is what the
-concurrency overlaps.
+steps concurrently gains: it overlaps the waits (an FLR sleeps 100 ms, a
+driver's removal waits for RCU grace periods) and spreads the CPU work
+over the vCPUs (2 here).
 
-The targets in the last block assume what real hardware does: a
-function's part of a hide or unhide is mostly waiting (the 100 ms of an
-FLR, a driver's probe), which the concurrent steps overlap, so hiding 32
-would cost little more than hiding 1, and each process the peers start
-per function would be the bigger cost.  Here a function's part is mostly
-emulated CPU time, which only 2 vCPUs share, so pcibackctl's time grows
-about linearly with N, and the
-peers' per-function work is as expensive as pcibackctl's, which caps the
-ratios to them.  At 32 functions even that gain mostly goes (``serial`` /
-pcibackctl near 1): part of the work is serialized whatever runs it.
-Not the quarantine hypercalls pcibackctl makes one after another (in a
-one-off measurement, 2026-12-02, not part of ``make bench``, hiding 32
-with libxenctrl moved away was no faster); likely the network
-stack's registration and removal of each virtio-net interface under one
-lock, or xen-pciback's own locking, which has not been measured.  For one
-function pcibackctl pays fixed costs the echo sequence does not: the
-co-assignment check, loading libxenctrl and the quarantine hypercall.
+The targets in the "Targets" block assume what real hardware does: a
+function's part of a hide or unhide is mostly waiting, which the
+concurrent steps overlap, so hiding 32 would cost little more than hiding
+1.  On this test bed a function's part is mostly config-space accesses,
+which the last two blocks measure.  x86 makes them one at a time in the
+whole machine (``pci_conf1_read``/``pci_conf1_write`` hold the raw
+spinlock ``pci_config_lock``), so no concurrency shortens their sum.  And
+here they are slow: dom0 is a Xen PV guest, so each access traps into the
+emulated Xen, which makes it on the emulated machine; a write that changes
+what a function decodes (its command register, or the FLR that resets it)
+makes QEMU update its memory map, which it re-renders for every address
+space, one per PCI function: on this 317-function machine such a write
+costs tens of milliseconds (in a one-off measurement on the 25-function
+test topology, 2026-12-02, not part of ``make bench``: 4 to 13 ms per
+command-register write, about 10 microseconds for most other writes).
+The writes are the drivers' work, the same whichever way moves the
+functions: the host driver's removal or probe and xen-pciback's enable,
+reset, state restore and disable of each function, 13 writes per function
+for a hide and 14 for an unhide; pciback_nl itself makes none.  The time
+in which some access is in progress ("config space busy", the union of
+their intervals) is a floor for pcibackctl, and it grows with N: at 32
+functions it is most of the operation.  The bounds turn it into the
+ratios the targets ask for: where a bound is on the wrong side of its
+target, that target is out of reach on this test bed whatever pciback_nl
+does.  On real hardware a config access takes microseconds and the same
+writes take well under a millisecond, which leaves the waits.
+
+For one function pcibackctl pays fixed costs the echo sequence does not:
+starting a process that loads libnl (and, when it prints names, libpci),
+the netlink round trips, and loading libxenctrl for Xen's quarantine.
+In a one-off trace (2026-12-02, not part of ``make bench``) of ``pcibackctl
+hide`` of 1 function, 361 of its 562 ms were spent in the kernel's
+dev-hide; of 32 functions, 8953 of 9262 ms.
 
 pcibackctl and ``xl pci-assignable-add`` also put each function in Xen's
-quarantine (an IOMMU reassignment hypercall, tens of milliseconds each
-under TCG); the echo and ``driver_override`` sequences do not, and leave
-the function's DMA mapped to dom0 while it waits for a guest.  Every
-process start costs what the line "starting a process" says, which ``xl``
-pays once per function and the other ways once per run.
+quarantine (a hypercall each: in the same one-off trace, the 34 privcmd
+calls of hiding 32 functions took 3 ms together); the echo and
+``driver_override`` sequences do not, and leave the function's DMA mapped
+to dom0 while it waits for a guest.  Every process start costs what the
+line "starting a process" says, which ``xl`` pays once per function and
+the other ways once per run.
 EOF
 	} >"$doc"
 	echo "bench: wrote ${doc#"$top"/}" >&2

@@ -7,7 +7,14 @@
  * which then gives up on names for the rest of the run.  pci_init() is
  * not called: it probes hardware access methods we do not need and may
  * fail fatally; name lookups only need the ID list.
+ *
+ * libpci is loaded (dlopen) by pciids_open(), not linked: it and the
+ * libraries it pulls in (libz, libudev) cost a process tens of
+ * milliseconds to load under Xen, which hide and unhide, printing no
+ * names, need not pay.  Without libpci there are no names, as without
+ * pci.ids.
  */
+#include <dlfcn.h>
 #include <setjmp.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -17,7 +24,16 @@
 
 #include "pciids.h"
 
+/* The soname of the libpci ABI <pci/pci.h> describes. */
+#define PCIIDS_LIBPCI "libpci.so.3"
+
 struct pciids {
+	void *lib;
+	struct pci_access *(*alloc)(void);
+	void (*cleanup)(struct pci_access *acc);
+	void (*set_path)(struct pci_access *acc, char *name, int to_be_freed);
+	char *(*lookup_name)(struct pci_access *acc, char *buf, int size,
+			     int flags, ...);
 	struct pci_access *pacc;
 	int flags;		/* added to every lookup */
 	bool broken;		/* libpci reported an error: no more lookups */
@@ -45,26 +61,36 @@ struct pciids *pciids_open(const char *ids_file)
 
 	if (!ids)
 		return NULL;
+	ids->lib = dlopen(PCIIDS_LIBPCI, RTLD_NOW | RTLD_LOCAL);
+	if (!ids->lib)
+		goto fail;
+	*(void **)&ids->alloc = dlsym(ids->lib, "pci_alloc");
+	*(void **)&ids->cleanup = dlsym(ids->lib, "pci_cleanup");
+	*(void **)&ids->set_path = dlsym(ids->lib, "pci_set_name_list_path");
+	*(void **)&ids->lookup_name = dlsym(ids->lib, "pci_lookup_name");
+	if (!ids->alloc || !ids->cleanup || !ids->set_path || !ids->lookup_name)
+		goto fail;
 	if (ids_file) {
 		path = strdup(ids_file);
-		if (!path) {
-			free(ids);
-			return NULL;
-		}
+		if (!path)
+			goto fail;
 		ids->flags = PCI_LOOKUP_NO_HWDB;
 	}
-	ids->pacc = pci_alloc();
-	if (!ids->pacc) {
-		free(path);
-		free(ids);
-		return NULL;
-	}
+	ids->pacc = ids->alloc();
+	if (!ids->pacc)
+		goto fail;
 	ids->pacc->error = pciids_error;
 	ids->pacc->warning = pciids_quiet;
 	ids->pacc->debug = pciids_quiet;
 	if (path)
-		pci_set_name_list_path(ids->pacc, path, 1);
+		ids->set_path(ids->pacc, path, 1);
 	return ids;
+fail:
+	free(path);
+	if (ids->lib)
+		dlclose(ids->lib);
+	free(ids);
+	return NULL;
 }
 
 void pciids_close(struct pciids *ids)
@@ -72,7 +98,8 @@ void pciids_close(struct pciids *ids)
 	if (!ids)
 		return;
 	/* also after an error: they come from parsing pci.ids, not midway */
-	pci_cleanup(ids->pacc);
+	ids->cleanup(ids->pacc);
+	dlclose(ids->lib);
 	free(ids);
 }
 
@@ -90,7 +117,7 @@ static char *lookup(struct pciids *ids, int flags, uint32_t a, uint32_t b)
 		pciids_jmp = NULL;
 		return NULL;
 	}
-	s = pci_lookup_name(ids->pacc, buf, sizeof(buf),
+	s = ids->lookup_name(ids->pacc, buf, sizeof(buf),
 			    flags | ids->flags | PCI_LOOKUP_NO_NUMBERS, (int)a,
 			    (int)b);
 	pciids_jmp = NULL;

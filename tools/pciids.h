@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * pciids.h - vendor, device and class names from the PCI ID database
- * (libpci's pci_lookup_name).  Never fatal: without pci.ids, or when
- * libpci reports an error, every lookup returns NULL and callers show
- * hex ids instead.
+ * (libpci's pci_lookup_name, libpci loaded when opened).  Never fatal:
+ * without libpci or pci.ids, or when libpci reports an error, every
+ * lookup returns NULL and callers show hex ids instead.
  */
 #ifndef PCIBACKCTL_PCIIDS_H
 #define PCIBACKCTL_PCIIDS_H

@@ -32,6 +32,18 @@ function target(name, a, b, want, atleast,    r) {
 		(atleast ? r >= want : r <= want) ? "met" : "not met"
 }
 
+# One line of the bounds that config-space time alone sets: for a target
+# "at least @want", peer / pcibackctl <= @a / @b; for "at most", >=.
+function bound(name, a, b, want, atleast,    r, out) {
+	if (a <= 0 || b <= 0)
+		return
+	r = a / b
+	out = atleast ? r < want : r > want
+	printf "%s%s %s %.1fx (target %s %.0fx): %s\n", rst ? "| " : "  ", name,
+		atleast ? "<=" : ">=", r, atleast ? ">=" : "<=", want,
+		out ? "out of reach here" : "not ruled out by this alone"
+}
+
 function ms(v) {
 	return v < 0 ? "-" : sprintf("%.0f", v)
 }
@@ -116,6 +128,15 @@ $1 == "sample" {
 	next
 }
 $1 == "memory" { memory[$2] = $3; next }
+# "cfg OP N ms MS busy_ms B writes W write_ms X cmd_writes C cmd_ms Y
+# reads R read_ms Z"
+$1 == "cfg" && $5 != "fail" {
+	key = $2 " " $3
+	cfgs[++ncfg] = key
+	for (i = 4; i < NF; i += 2)
+		cfg[key, $i] = $(i + 1)
+	next
+}
 /^# kernel / { sub(/^# /, ""); header = $0; next }
 
 END {
@@ -188,6 +209,35 @@ END {
 		       median("pcibackctl unhide 8"), 4, 1)
 		target("lspci -k / pcibackctl -j list", median("lspci"),
 		       median("list"), 1, 1)
+	}
+	if (ncfg) {
+		print ""
+		print (rst ? "Config-space accesses (one more run of pcibackctl per N, traced, not in the tables):" : "config space (traced run):")
+		print ""
+		for (i = 1; i <= ncfg; i++) {
+			key = cfgs[i]
+			printf "%s%s: %s ms, config space busy %s ms (%.0f%%): %d writes (%d to the command register, %s ms), %d reads\n",
+				rst ? "| " : "  ", key, ms(cfg[key, "ms"]),
+				ms(cfg[key, "busy_ms"]),
+				(cfg[key, "ms"] > 0 ? 100 * cfg[key, "busy_ms"] / cfg[key, "ms"] : 0),
+				cfg[key, "writes"], cfg[key, "cmd_writes"],
+				ms(cfg[key, "cmd_ms"]), cfg[key, "reads"]
+		}
+	}
+	if (cfg["hide 8", "busy_ms"] > 0 && median("pcibackctl hide 1") > 0) {
+		print ""
+		print (rst ? "Bounds from the config-space busy time alone (pcibackctl cannot be faster than it):" : "bounds from config-space time alone:")
+		print ""
+		bound("pcibackctl hide 32 / hide 1", cfg["hide 32", "busy_ms"],
+		      median("pcibackctl hide 1"), 2, 0)
+		bound("echo hide 8 / pcibackctl", median("echo hide 8"),
+		      cfg["hide 8", "busy_ms"], 4, 1)
+		bound("xl hide 8 / pcibackctl", median("xl hide 8"),
+		      cfg["hide 8", "busy_ms"], 7, 1)
+		bound("echo unhide 8 / pcibackctl", median("echo unhide 8"),
+		      cfg["unhide 8", "busy_ms"], 4, 1)
+		bound("xl unhide 8 / pcibackctl", median("xl unhide 8"),
+		      cfg["unhide 8", "busy_ms"], 4, 1)
 	}
 	for (key in failed)
 		printf "%s%s: %d failed runs (not in the medians)\n", rst ? "| " : "",
