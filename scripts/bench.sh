@@ -123,11 +123,12 @@ functions: the host driver's removal or probe and xen-pciback's enable,
 reset, state restore and disable of each function, 13 writes per function
 for a hide and 14 for an unhide; pciback_nl itself makes none.  The time
 in which some access is in progress ("config space busy", the union of
-their intervals) is a floor for pcibackctl, and it grows with N: at 32
-functions it is most of the operation.  The bounds turn it into the
-ratios the targets ask for: where a bound is on the wrong side of its
-target, that target is out of reach on this test bed whatever pciback_nl
-does.  On real hardware a config access takes microseconds and the same
+their intervals) grows with N: at 32 functions it is most of the
+operation.  pcibackctl takes at least its own start (the line "starting
+pcibackctl") plus that time, since its request begins after it has
+started; the bounds turn this floor into the ratios the targets ask for.
+Where a bound is on the wrong side of its target, that target is out of
+reach on this test bed whatever pciback_nl does.  On real hardware a config access takes microseconds and the same
 writes take well under a millisecond, which leaves the waits.
 
 For one function pcibackctl pays fixed costs the echo sequence does not:

@@ -185,6 +185,9 @@ say "N: $ns; repetitions: $reps; ways: $methods"
 for ((r = 1; r <= reps; r++)); do
 	out=$(pbnl-time /bin/true)
 	echo "sample start 1 ${out#ms=}" | sed 's/ rss_kb=.*//'
+	# pcibackctl's own start (loading its libraries), before any request
+	out=$(pbnl-time pcibackctl --version)
+	echo "sample toolstart 1 ${out#ms=}" | sed 's/ rss_kb=.*//'
 done
 # A first round that is not counted: caches, xenstore, page cache.
 for m in $methods; do run_one "$m" 1 >/dev/null; done
