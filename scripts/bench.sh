@@ -128,8 +128,9 @@ operation.  pcibackctl takes at least its own start (the line "starting
 pcibackctl") plus that time, since its request begins after it has
 started; the bounds turn this floor into the ratios the targets ask for.
 Where a bound is on the wrong side of its target, that target is out of
-reach on this test bed whatever pciback_nl does.  On real hardware a config access takes microseconds and the same
-writes take well under a millisecond, which leaves the waits.
+reach on this test bed whatever pciback_nl does.  On real hardware a
+config access takes microseconds and the same writes take well under a
+millisecond, which leaves the waits.
 
 For one function pcibackctl pays fixed costs the echo sequence does not:
 starting a process that loads libnl (and, when it prints names, libpci),
