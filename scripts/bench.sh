@@ -37,6 +37,7 @@ else
 	${CC:-cc} -O2 -Wall -Wextra -Werror -o "$payload/bin/pbnl-time" \
 		"$top/selftests/bench/pbnl-time.c"
 	install -m 0755 "$top/selftests/bench/bench-in-vm.sh" "$payload/bench/"
+	install -m 0644 "$top/selftests/bench/cfgtrace.awk" "$payload/bench/"
 
 	env_args="BENCH_N='${BENCH_N:-1 8 32}' BENCH_REPS='${BENCH_REPS:-5}'"
 	[ -n "${BENCH_METHODS:-}" ] && env_args+=" BENCH_METHODS='$BENCH_METHODS'"
@@ -109,28 +110,32 @@ concurrent steps overlap, so hiding 32 would cost little more than hiding
 1.  On this test bed a function's part is mostly config-space accesses,
 which the last two blocks measure.  x86 makes them one at a time in the
 whole machine (``pci_conf1_read``/``pci_conf1_write`` hold the raw
-spinlock ``pci_config_lock``), so no concurrency shortens their sum.  And
-here they are slow: dom0 is a Xen PV guest, so each access traps into the
-emulated Xen, which makes it on the emulated machine; a write that changes
-what a function decodes (its command register, or the FLR that resets it)
-makes QEMU update its memory map, which it re-renders for every address
-space, one per PCI function: on this 317-function machine such a write
-costs tens of milliseconds (in a one-off measurement on the 25-function
-test topology, 2026-12-02, not part of ``make bench``: 4 to 13 ms per
-command-register write, about 10 microseconds for most other writes).
-The writes are the drivers' work, the same whichever way moves the
-functions: the host driver's removal or probe and xen-pciback's enable,
-reset, state restore and disable of each function, 13 writes per function
-for a hide and 14 for an unhide; pciback_nl itself makes none.  The time
-in which some access is in progress ("config space busy", the union of
-their intervals) grows with N: at 32 functions it is most of the
-operation.  pcibackctl takes at least its own start (the line "starting
-pcibackctl") plus that time, since its request begins after it has
-started; the bounds turn this floor into the ratios the targets ask for.
-Where a bound is on the wrong side of its target, that target is out of
-reach on this test bed whatever pciback_nl does.  On real hardware a
-config access takes microseconds and the same writes take well under a
-millisecond, which leaves the waits.
+spinlock ``pci_config_lock``), so no concurrency shortens the time in
+which some access is in progress ("config space busy", the union of their
+intervals); at 32 functions it is most of the operation.  And here they
+are slow: dom0 is a Xen PV guest, so each access traps into the emulated
+Xen, which makes it on the emulated machine, and a write that changes
+what a function decodes or resets it (its command register, MSI-X
+control, an FLR) makes QEMU update its memory map, which it re-renders
+for every address space, one per PCI function.  In a one-off measurement
+on the 25-function test topology (2026-12-02, not part of ``make
+bench``) 4 of the 13 writes of a hide took 1 to 13 ms each (two to the
+command register, the FLR, MSI-X control), the other 9 at most 0.1 ms;
+on this 317-function machine the block above shows the writes with their
+waits for the lock.  The writes are the drivers' (the host
+driver's removal or probe; xen-pciback's enable, reset, state restore and
+disable of each function): pciback_nl's code writes no config space, so
+the other ways make the same writes, which the trace does not measure for
+them.
+
+pcibackctl takes at least its own start (the line "starting pcibackctl")
+plus the config-space busy time of its request, which begins after the
+start.  The bounds estimate that floor as the busy share of the traced
+run times this run's median (tracing slows a run), and turn it into the
+ratios the targets ask for.  Where a bound is on the wrong side of its
+target, that target is out of reach on this test bed whatever pciback_nl
+does.  On real hardware a config access takes microseconds and the same
+writes take well under a millisecond, which leaves the waits.
 
 For one function pcibackctl pays fixed costs the echo sequence does not:
 starting a process that loads libnl (and, when it prints names, libpci),

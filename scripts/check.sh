@@ -191,11 +191,48 @@ boot_files_check() {
 	[ "$fail" -eq 0 ]
 }
 
+# The benchmark's scripts (make bench itself needs the VM): shellcheck,
+# the config-space trace parser on a trace excerpt with known sums, and
+# the summary of a recorded run against the summary it must give.
+bench_check() {
+	local pass=0 fail=0 d="$top/selftests/bench" t out
+
+	t=$(mktemp -d)
+	if shellcheck -e SC1091 "$top/scripts/bench.sh" "$d/bench-in-vm.sh"; then
+		echo "ok bench scripts: shellcheck"
+		pass=$((pass + 1))
+	else
+		echo "not ok bench scripts: shellcheck"
+		fail=$((fail + 1))
+	fi
+	out=$(awk -v iv="$t/iv" -f "$d/cfgtrace.awk" "$d/testdata/cfgtrace.txt")
+	out+=" busy $(LC_ALL=C sort -n "$t/iv" | awk -v mode=union -f "$d/cfgtrace.awk")"
+	if [ "$out" = "writes 4 write_ms 1530 cmd_writes 2 cmd_ms 1510 reads 3 read_ms 0 busy 1520" ]; then
+		echo "ok cfgtrace.awk"
+		pass=$((pass + 1))
+	else
+		echo "not ok cfgtrace.awk: $out"
+		fail=$((fail + 1))
+	fi
+	if awk -f "$d/summarize.awk" "$d/testdata/samples.txt" >"$t/summary" &&
+	   diff -u "$d/testdata/summary.txt" "$t/summary"; then
+		echo "ok summarize.awk"
+		pass=$((pass + 1))
+	else
+		echo "not ok summarize.awk"
+		fail=$((fail + 1))
+	fi
+	rm -rf "$t"
+	echo "bench: $pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+}
+
 suite tools make -s -C "$top/tools" check
 suite fuzz make -s -C "$top/tools" fuzz
 suite engine make -s -C "$top/tests/engine" check
 suite spec spec_check
 suite boot-files boot_files_check
+suite bench bench_check
 
 echo "check: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

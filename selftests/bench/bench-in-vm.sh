@@ -239,24 +239,30 @@ echo "memory tool_peak_rss_kb $rss"
 # through pci_conf1_read/_write, which hold the raw spinlock
 # pci_config_lock: one access at a time in the whole machine, whatever
 # runs concurrently.  busy_ms is the time in which some access was in
-# progress (the union of their intervals: a lower bound for the
-# operation, however it is parallelized).  A kprobe on pci_conf1_write
+# progress (the union of their intervals).  A kprobe on pci_conf1_write
 # names the register of each write, to tell writes to the command register
-# (which switch a function's decoding on or off) from the rest.
+# (which switch a function's decoding on or off) from the rest.  The
+# tracing slows the run: the summary uses busy_ms / ms, not busy_ms.
 # Output: "cfg hide|unhide N ms MS busy_ms B writes W write_ms X
-# cmd_writes C cmd_ms Y reads R read_ms Z" (the *_ms sums include the
-# time an access waited for the lock).
+# cmd_writes C cmd_ms Y reads R read_ms Z" (see cfgtrace.awk).
 cfg_trace()
 {
 	local t=/sys/kernel/tracing ev=pbnl_bench_cfgw iv=/tmp/pbnl-bench-cfg
-	local op n out fn busy
+	local here op n out fn busy sum buf
 
+	here=$(dirname "$0")
 	grep -q " $t tracefs" /proc/mounts || mount -t tracefs nodev "$t" 2>/dev/null
-	if ! grep -qx pci_conf1_write "$t/available_filter_functions" 2>/dev/null; then
-		say "config-space trace: no ftrace, or no pci_conf1_write in this kernel; skipped"
+	if ! grep -qw function_graph "$t/available_tracers" 2>/dev/null ||
+	   ! grep -qx pci_conf1_write "$t/available_filter_functions"; then
+		say "config-space trace: no function_graph tracer, or no pci_conf1_write, in this kernel; skipped"
 		return 0
 	fi
-	echo "p:$ev pci_conf1_write reg=%cx" >>"$t/kprobe_events" || return 0
+	if ! echo "p:$ev pci_conf1_write reg=%cx" >>"$t/kprobe_events"; then
+		say "config-space trace: cannot add a kprobe event on pci_conf1_write; skipped"
+		return 0
+	fi
+	buf=$(cat "$t/buffer_size_kb")
+	buf=${buf%% *}	# "7 (expanded: 1408)" before first use
 	echo 1 >"$t/events/kprobes/$ev/enable"
 	: >"$t/set_ftrace_filter"
 	for fn in pci_conf1_read pci_conf1_write pci_mmcfg_read pci_mmcfg_write; do
@@ -271,52 +277,23 @@ cfg_trace()
 			echo 1 >"$t/tracing_on"
 			out=$(timed pcibackctl "$op" "${flr[@]:0:$n}")
 			echo 0 >"$t/tracing_on"
-			[ "$out" = fail ] && restore "${flr[@]:0:$n}"
-			# "  TS |  CPU)  DURATION us |  ..."; a leaf's TS is its
-			# start, a "{ ... }" block's are its start and its end
-			awk -v iv="$iv" '
-			match($0, /^ *[0-9]+\.[0-9]+ \| +[0-9]+\)/) {
-				ts = $1 * 1000
-				cpu = $3 + 0
-				d = 0
-				if (match($0, /[0-9]+\.[0-9]+ us/))
-					d = substr($0, RSTART, RLENGTH - 3) / 1000
-			}
-			/pci_conf1_write\(\) \{/ {
-				open[cpu] = ts; reg[cpu] = ""; next
-			}
-			/pbnl_bench_cfgw:/ {
-				if (match($0, /reg=0x[0-9a-f]+/))
-					reg[cpu] = substr($0, RSTART + 4, RLENGTH - 4)
-				next
-			}
-			/\|  *\}/ && (cpu in open) {
-				printf "%.3f %.3f\n", open[cpu], ts >iv
-				delete open[cpu]; w++; ws += d
-				if (reg[cpu] == "0x4") { c++; cs += d }
-				next
-			}
-			/pci_conf1_write\(\);|pci_mmcfg_write\(\);/ {
-				printf "%.3f %.3f\n", ts, ts + d >iv; w++; ws += d; next
-			}
-			/pci_conf1_read\(\);|pci_mmcfg_read\(\);/ {
-				printf "%.3f %.3f\n", ts, ts + d >iv; r++; rs += d; next
-			}
-			END {
-				printf "writes %d write_ms %.0f cmd_writes %d cmd_ms %.0f reads %d read_ms %.0f\n",
-					w, ws, c, cs, r, rs
-			}' "$t/trace" >"$iv.sum"
-			busy=$(sort -n "$iv" 2>/dev/null | awk '
-				$1 > end { busy += end - start; start = $1 }
-				$2 > end { end = $2 }
-				END { printf "%.0f", busy + end - start }')
-			echo "cfg $op $n ms $out busy_ms $busy $(cat "$iv.sum")"
-			rm -f "$iv" "$iv.sum"
+			if [ "$out" = fail ]; then
+				say "config-space trace: pcibackctl $op of $n failed"
+				failures=$((failures + 1))
+				restore "${flr[@]:0:$n}"
+				continue
+			fi
+			sum=$(awk -v iv="$iv" -f "$here/cfgtrace.awk" "$t/trace")
+			busy=$(LC_ALL=C sort -n "$iv" 2>/dev/null |
+				awk -v mode=union -f "$here/cfgtrace.awk")
+			echo "cfg $op $n ms $out busy_ms $busy $sum"
+			rm -f "$iv"
 		done
 	done
 	echo nofuncgraph-abstime >"$t/trace_options"
 	echo nop >"$t/current_tracer"
 	: >"$t/set_ftrace_filter"
+	echo "$buf" >"$t/buffer_size_kb"
 	echo 0 >"$t/events/kprobes/$ev/enable"
 	echo "-:$ev" >>"$t/kprobe_events"
 	echo 1 >"$t/tracing_on"

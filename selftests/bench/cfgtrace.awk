@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Config-space accesses in an ftrace function_graph trace (funcgraph-abstime
+# on, the filter pci_conf1_read, pci_conf1_write, pci_mmcfg_read,
+# pci_mmcfg_write, and the kprobe event pbnl_bench_cfgw on pci_conf1_write
+# with "reg=%cx"), for bench-in-vm.sh.
+#
+#   awk -v iv=FILE -f cfgtrace.awk TRACE
+#       writes each access's interval "START_MS END_MS" to FILE and prints
+#       "writes W write_ms X cmd_writes C cmd_ms Y reads R read_ms Z"
+#       (the command register is 0x04; the times include any wait for
+#       pci_config_lock)
+#   sort -n FILE | awk -v mode=union -f cfgtrace.awk
+#       prints the union of the intervals in ms (the time in which some
+#       access was in progress)
+#
+# Trace lines: "  TS |  CPU)  DURATION us |  pci_conf1_read();" (a leaf:
+# TS is its start), "  TS |  CPU)  |  pci_conf1_write() {" (a block's
+# start), "  TS |  CPU)  |  /* pbnl_bench_cfgw: ... reg=0x4 */",
+# "  TS |  CPU)  DURATION us |  }" (the block's end).  DURATION may carry
+# a marker (+ ! # * @ $) and has no decimals from 1 s up.
+
+mode == "union" {
+	if (NR == 1 || $1 > end) {
+		busy += end - start
+		start = $1
+		end = $2
+	} else if ($2 > end) {
+		end = $2
+	}
+	next
+}
+
+{
+	if (!match($0, /^ *[0-9]+\.[0-9]+ \| +[0-9]+\)/))
+		next
+	ts = $1 * 1000
+	cpu = $3 + 0
+	d = 0
+	if (match($0, /[0-9]+(\.[0-9]+)? us/))
+		d = substr($0, RSTART, RLENGTH - 3) / 1000
+}
+/pci_conf1_write\(\) \{/ {
+	open[cpu] = ts
+	reg[cpu] = ""
+	next
+}
+/pbnl_bench_cfgw:/ {
+	if (match($0, /reg=0x[0-9a-f]+/))
+		reg[cpu] = substr($0, RSTART + 4, RLENGTH - 4)
+	next
+}
+/\| +\}/ && (cpu in open) {
+	printf "%.3f %.3f\n", open[cpu], ts > iv
+	delete open[cpu]
+	w++
+	ws += d
+	if (reg[cpu] == "0x4") {
+		c++
+		cs += d
+	}
+	next
+}
+/pci_conf1_write\(\);|pci_mmcfg_write\(\);/ {
+	printf "%.3f %.3f\n", ts, ts + d > iv
+	w++
+	ws += d
+	next
+}
+/pci_conf1_read\(\);|pci_mmcfg_read\(\);/ {
+	printf "%.3f %.3f\n", ts, ts + d > iv
+	r++
+	rs += d
+	next
+}
+
+END {
+	if (mode == "union")
+		printf "%.0f\n", NR ? busy + end - start : 0
+	else
+		printf "writes %d write_ms %.0f cmd_writes %d cmd_ms %.0f reads %d read_ms %.0f\n",
+			w, ws, c, cs, r, rs
+}
