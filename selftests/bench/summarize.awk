@@ -34,14 +34,15 @@ function target(name, a, b, want, atleast,    r) {
 
 # One line of the bounds that pcibackctl's floor sets: for a target
 # "at least @want", peer / pcibackctl <= @a / @b; for "at most", >=.
+# Return: the line, or "" without the numbers.
 function bound(name, a, b, want, atleast,    r, out) {
 	if (a <= 0 || b <= 0)
-		return
+		return ""
 	r = a / b
 	out = atleast ? r < want : r > want
-	printf "%s%s %s %.2fx (target %s %.0fx): %s\n", rst ? "| " : "  ", name,
-		atleast ? "<=" : ">=", r, atleast ? ">=" : "<=", want,
-		out ? "out of reach here" : "not ruled out by this alone"
+	return sprintf("%s%s %s %.2fx (target %s %.0fx): %s\n", rst ? "| " : "  ",
+		name, atleast ? "<=" : ">=", r, atleast ? ">=" : "<=", want,
+		out ? "out of reach here" : "not ruled out by this alone")
 }
 
 # pcibackctl's floor for @op of @n functions: its own start plus the
@@ -244,20 +245,21 @@ END {
 				cfg[key, "reads"], ms(cfg[key, "read_ms"])
 		}
 	}
-	if (floor_ms("hide", 8) > 0 || floor_ms("hide", 32) > 0) {
+	lines = bound("pcibackctl hide 32 / hide 1", floor_ms("hide", 32),
+		      median("pcibackctl hide 1"), 2, 0)
+	lines = lines bound("echo hide 8 / pcibackctl", median("echo hide 8"),
+			    floor_ms("hide", 8), 4, 1)
+	lines = lines bound("xl hide 8 / pcibackctl", median("xl hide 8"),
+			    floor_ms("hide", 8), 7, 1)
+	lines = lines bound("echo unhide 8 / pcibackctl", median("echo unhide 8"),
+			    floor_ms("unhide", 8), 4, 1)
+	lines = lines bound("xl unhide 8 / pcibackctl", median("xl unhide 8"),
+			    floor_ms("unhide", 8), 4, 1)
+	if (lines != "") {
 		print ""
 		print (rst ? "Bounds (pcibackctl takes at least its start plus the config-space busy time of its request; estimated: the busy share of the traced run times the median):" : "bounds (pcibackctl >= its start + config-space busy time, estimated):")
 		print ""
-		bound("pcibackctl hide 32 / hide 1", floor_ms("hide", 32),
-		      median("pcibackctl hide 1"), 2, 0)
-		bound("echo hide 8 / pcibackctl", median("echo hide 8"),
-		      floor_ms("hide", 8), 4, 1)
-		bound("xl hide 8 / pcibackctl", median("xl hide 8"),
-		      floor_ms("hide", 8), 7, 1)
-		bound("echo unhide 8 / pcibackctl", median("echo unhide 8"),
-		      floor_ms("unhide", 8), 4, 1)
-		bound("xl unhide 8 / pcibackctl", median("xl unhide 8"),
-		      floor_ms("unhide", 8), 4, 1)
+		printf "%s", lines
 	}
 	for (key in failed)
 		printf "%s%s: %d failed runs (not in the medians)\n", rst ? "| " : "",
