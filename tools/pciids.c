@@ -9,8 +9,8 @@
  * fail fatally; name lookups only need the ID list.
  *
  * libpci is loaded (dlopen) by pciids_open(), not linked: it and the
- * libraries it pulls in (libz, libudev) cost a process tens of
- * milliseconds to load under Xen, which hide and unhide, printing no
+ * libraries it pulls in (libz, libudev) cost a process about 10 ms to
+ * load in the benchmark's Xen dom0, which hide and unhide, printing no
  * names, need not pay.  Without libpci there are no names, as without
  * pci.ids.
  */
@@ -118,8 +118,8 @@ static char *lookup(struct pciids *ids, int flags, uint32_t a, uint32_t b)
 		return NULL;
 	}
 	s = ids->lookup_name(ids->pacc, buf, sizeof(buf),
-			    flags | ids->flags | PCI_LOOKUP_NO_NUMBERS, (int)a,
-			    (int)b);
+			     flags | ids->flags | PCI_LOOKUP_NO_NUMBERS, (int)a,
+			     (int)b);
 	pciids_jmp = NULL;
 	/* libpci returns a marker string rather than truncating */
 	if (!s || !*s || !strncmp(s, "<pci_lookup_name", 16))

@@ -9,8 +9,9 @@
 # against lspci -k; reports the module's size and the tool's peak RSS.
 #
 # Output: "sample METHOD hide|unhide N MS", "sample list|lspci FUNCS MS",
-# "memory ..." and "cfg ..." lines (config-space accesses, see cfg_trace), which scripts/bench.sh sums up (medians, ratios)
-# with selftests/bench/summarize.awk.
+# "memory ..." and "cfg ..." lines (config-space accesses, see
+# cfg_trace), which scripts/bench.sh sums up (medians, ratios) with
+# selftests/bench/summarize.awk.
 #
 # Environment: BENCH_N ("1 8 32"), BENCH_REPS (5), BENCH_METHODS
 # ("echo override xl serial pcibackctl"; serial is pcibackctl with the
