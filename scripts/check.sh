@@ -194,6 +194,44 @@ boot_files_check() {
 # The benchmark's scripts (make bench itself needs the VM): shellcheck,
 # the config-space trace parser on a trace excerpt with known sums, and
 # the summary of a recorded run against the summary it must give.
+# The VM runner's rule for booting once more (pbnl_boot_failed, lib.sh):
+# which failed runs it retries, on console logs cut from real boots.
+vm_check() {
+	local pass=0 fail=0 d="$top/selftests/vm/testdata" c log out rc hang want got
+
+	# shellcheck source=selftests/vm/lib.sh
+	. "$top/selftests/vm/lib.sh"
+	while read -r log out rc hang want; do
+		[ "$hang" = - ] && hang=
+		if got=$(pbnl_boot_failed "$d/$log" "$d/$out" "$rc" ${hang:+"$hang"}); then
+			got="retry: $got"
+		else
+			got=no
+		fi
+		c="$log $out rc=$rc${hang:+ $hang}"
+		if [[ $got == "$want"* ]]; then
+			echo "ok boot_failed $c: $got"
+			pass=$((pass + 1))
+		else
+			echo "not ok boot_failed $c: $got, want $want"
+			fail=$((fail + 1))
+		fi
+	done <<-EOF
+		boot-hang.log empty.out 124 hang retry: the boot hung
+		boot-hang.log empty.out 124 - no
+		boot-hang.log empty.out 125 hang no
+		boot-hang.log empty.out 1 hang no
+		init-hang.log empty.out 124 hang no
+		boot-panic.log empty.out 125 hang retry: the kernel crashed
+		boot-panic.log empty.out 125 - retry: the kernel crashed
+		boot-panic.log tests-started.out 125 hang no
+		panic-loaded.log empty.out 125 hang no
+		missing.log empty.out 124 hang no
+	EOF
+	echo "vm: $pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+}
+
 bench_check() {
 	local pass=0 fail=0 d="$top/selftests/bench" t out
 
@@ -233,6 +271,7 @@ suite engine make -s -C "$top/tests/engine" check
 suite spec spec_check
 suite boot-files boot_files_check
 suite bench bench_check
+suite vm vm_check
 
 echo "check: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

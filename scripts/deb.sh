@@ -16,10 +16,14 @@
 # lintian.  The installation steps are skipped (not failed) when either
 # package, or pciback-nl in DKMS, is there already: that installation is
 # not ours to purge.  Logs: build/deb/log/ (one per check), lintian.log,
-# vm-KVER.{out,err,log} (the VM's output, run.sh's messages, its console).
+# vm-KVER.{out,err,log} (the VM's output, run.sh's messages, its console;
+# a boot that failed before anything of ours ran is retried once and its
+# console kept as vm-KVER.log.boot-failed, see selftests/vm/README.md).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=selftests/vm/lib.sh
+. "$top/selftests/vm/lib.sh"	# pbnl_boot_failed
 name=pciback-nl
 version=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$top/dkms.conf")
 out=$top/build/deb
@@ -255,11 +259,21 @@ else
 		fi
 		cp /usr/sbin/pcibackctl "$payload/bin/"
 		echo "# vm: $kver, Xen, module $ko"
-		"$src/selftests/vm/run.sh" --kver "$kver" --timeout "${VM_TIMEOUT:-600}" \
-			--log "$out/vm-$kver.log" \
-			--run "echo \"# srcversion \$(cat /sys/module/pciback_nl/srcversion)\"; /opt/pciback-nl/run-selftests $smoke" \
-			"$payload" 2>"$out/vm-$kver.err" | tee "$out/vm-$kver.out" | grep -E '^(# Totals|# srcversion|not ok|ok [0-9]+ selftests)'
-		rc=${PIPESTATUS[0]}
+		for try in 1 2; do
+			"$src/selftests/vm/run.sh" --kver "$kver" --timeout "${VM_TIMEOUT:-600}" \
+				--log "$out/vm-$kver.log" \
+				--run "echo \"# srcversion \$(cat /sys/module/pciback_nl/srcversion)\"; /opt/pciback-nl/run-selftests $smoke" \
+				"$payload" 2>"$out/vm-$kver.err" | tee "$out/vm-$kver.out" |
+				grep -E '^(# Totals|# srcversion|not ok|ok [0-9]+ selftests)'
+			rc=${PIPESTATUS[0]}
+			# Once only: a boot that failed before anything of ours ran
+			if [ "$rc" -eq 0 ] || [ "$try" = 2 ] ||
+				! why=$(pbnl_boot_failed "$out/vm-$kver.log" "$out/vm-$kver.out" "$rc" hang); then
+				break
+			fi
+			echo "# vm: $kver: $why (see build/deb/vm-$kver.log.boot-failed); booting once more"
+			cp "$out/vm-$kver.log" "$out/vm-$kver.log.boot-failed"
+		done
 		echo "# vm: $kver: exit $rc, $(secs "$start")"
 		check "$kver: the VM ran the DKMS-built module (srcversion $srcversion)" \
 			grep -qx "# srcversion $srcversion" "$out/vm-$kver.out"

@@ -7,6 +7,8 @@
 # Brings up what the command needs (in Xen mode a dom0 with xen-pciback and
 # the xl toolstack), loads the payload's pciback_nl.ko, runs the command and
 # frames its output between two marker lines on the console:
+#   @@PCIBACK-NL-INIT@@        (first thing: the kernel started /init)
+#   ...
 #   @@PCIBACK-NL-BEGIN@@
 #   ...output of the command...
 #   @@PCIBACK-NL-END rc=N@@
@@ -27,6 +29,8 @@ PAYLOAD=/opt/pciback-nl
 
 mount -t devtmpfs -o mode=0755 devtmpfs /dev 2>/dev/null
 exec </dev/console >/dev/console 2>&1
+# The kernel has booted and started us (pbnl_boot_failed in lib.sh).
+echo '@@PCIBACK-NL-INIT@@'
 
 setup_fail()
 {

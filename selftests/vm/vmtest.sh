@@ -30,18 +30,6 @@ modes=${VM_MODES:-xen native}
 extra_topologies=${VM_EXTRA_TOPOLOGIES-bridges switch}
 timeout=${VM_TIMEOUT:-1200}
 
-# crashed_before_tests LOG OUT: whether the VM's console LOG shows a
-# kernel crash (panic, or Xen's "Dom0 crashed") with no pciback_nl among
-# the loaded modules, and OUT no selftest started.  Under TCG a boot dies
-# like that now and then (seen: an int3 Oops in enqueue_timer at 3.8 s on
-# 6.12, the kernel's own text patching), which says nothing of what the
-# tests check; such a boot is retried once, and said so.
-crashed_before_tests()
-{
-	grep -qE 'Kernel panic|Dom0 crashed' "$1" 2>/dev/null || return 1
-	grep -q 'Modules linked in:.*pciback_nl' "$1" && return 1
-	! grep -qE '^# selftests: |^# initramfs-check|^ok [0-9]' "$2"
-}
 kvers=("$@")
 run_extra=()
 kdir=""
@@ -98,10 +86,15 @@ for kver in "${kvers[@]}"; do
 			fi
 			rc=${PIPESTATUS[0]}
 			line=$(grep -E '^# Totals: pass:[0-9]+ fail:[0-9]+ skip:[0-9]+' "$out" | tail -n1)
-			# Once only: a boot that died before any test ran
-			[ -z "$line" ] && [ "$try" = 1 ] && crashed_before_tests "$log" "$out" || break
-			echo "# vmtest: $kver $mode: the kernel crashed while booting, before pciback_nl was loaded or a test ran (see $log.crash); booting once more"
-			cp "$log" "$log.crash"
+			# Once only: a boot that failed before anything of ours ran
+			hang=hang
+			[ "$mode" = initramfs ] && hang=	# its /init is initramfs-tools'
+			if [ -n "$line" ] || [ "$try" = 2 ] ||
+				! why=$(pbnl_boot_failed "$log" "$out" "$rc" ${hang:+"$hang"}); then
+				break
+			fi
+			echo "# vmtest: $kver $mode: $why (see $log.boot-failed); booting once more"
+			cp "$log" "$log.boot-failed"
 		done
 		secs=$(( $(date +%s) - start ))
 		if [ -z "$line" ]; then
