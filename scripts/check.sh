@@ -243,9 +243,10 @@ bench_check() {
 		echo "not ok bench scripts: shellcheck"
 		fail=$((fail + 1))
 	fi
-	out=$(awk -v iv="$t/iv" -f "$d/cfgtrace.awk" "$d/testdata/cfgtrace.txt")
+	out=$(awk -v iv="$t/iv" -v caps="0x40=Express 0x98=MSI-X" -f "$d/cfgtrace.awk" \
+		"$d/testdata/cfgtrace.txt")
 	out+=" busy $(LC_ALL=C sort -n "$t/iv" | awk -v mode=union -f "$d/cfgtrace.awk")"
-	if [ "$out" = "writes 4 write_ms 1530 cmd_writes 2 cmd_ms 1510 reads 3 read_ms 0 busy 1520" ]; then
+	if [ "$out" = "writes 4 write_ms 1530 cmd_writes 2 cmd_ms 1510 reads 3 read_ms 0 regs command:2:1510,Express+0x8:1:20 busy 1520" ]; then
 		echo "ok cfgtrace.awk"
 		pass=$((pass + 1))
 	else

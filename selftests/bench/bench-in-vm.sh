@@ -242,14 +242,15 @@ echo "memory tool_peak_rss_kb $rss"
 # runs concurrently.  busy_ms is the time in which some access was in
 # progress (the union of their intervals).  A kprobe on pci_conf1_write
 # names the register of each write, to tell writes to the command register
-# (which switch a function's decoding on or off) from the rest.  The
-# tracing slows the run: the summary uses busy_ms / ms, not busy_ms.
-# Output: "cfg hide|unhide N ms MS busy_ms B writes W write_ms X
-# cmd_writes C cmd_ms Y reads R read_ms Z" (see cfgtrace.awk).
+# (which switch a function's decoding on or off) from the rest, and to
+# list the costliest registers.  The tracing slows the run: the summary
+# uses busy_ms / ms, not busy_ms.  Output: "cfg hide|unhide N ms MS
+# busy_ms B writes W write_ms X cmd_writes C cmd_ms Y reads R read_ms Z
+# regs NAME:N:MS,..." (see cfgtrace.awk).
 cfg_trace()
 {
 	local t=/sys/kernel/tracing ev=pbnl_bench_cfgw iv=/tmp/pbnl-bench-cfg
-	local here op n out fn busy sum buf
+	local here op n out fn busy sum buf caps
 
 	here=$(dirname "$0")
 	grep -q " $t tracefs" /proc/mounts || mount -t tracefs nodev "$t" 2>/dev/null
@@ -262,6 +263,11 @@ cfg_trace()
 		say "config-space trace: cannot add a kprobe event on pci_conf1_write; skipped"
 		return 0
 	fi
+	# The functions are all of one model: the capability list of the first
+	# names the registers of all ("0x98=MSI-X ..." for cfgtrace.awk).
+	caps=$(lspci -v -s "${flr[0]}" 2>/dev/null | sed -n \
+		's/^[[:space:]]*Capabilities: \[\([0-9a-f]\{2\}\)\] \([A-Za-z][A-Za-z-]*\).*/0x\1=\2/p' |
+		tr '\n' ' ')
 	buf=$(cat "$t/buffer_size_kb")
 	buf=${buf%% *}	# "7 (expanded: 1408)" before first use
 	echo 1 >"$t/events/kprobes/$ev/enable"
@@ -284,7 +290,7 @@ cfg_trace()
 				restore "${flr[@]:0:$n}"
 				continue
 			fi
-			sum=$(awk -v iv="$iv" -f "$here/cfgtrace.awk" "$t/trace")
+			sum=$(awk -v iv="$iv" -v caps="$caps" -f "$here/cfgtrace.awk" "$t/trace")
 			busy=$(LC_ALL=C sort -n "$iv" 2>/dev/null |
 				awk -v mode=union -f "$here/cfgtrace.awk")
 			echo "cfg $op $n ms $out busy_ms $busy $sum"

@@ -144,7 +144,7 @@ $1 == "sample" {
 }
 $1 == "memory" { memory[$2] = $3; next }
 # "cfg OP N ms MS busy_ms B writes W write_ms X cmd_writes C cmd_ms Y
-# reads R read_ms Z"
+# reads R read_ms Z [regs NAME:N:MS,...]"
 $1 == "cfg" && $5 != "fail" {
 	key = $2 " " $3
 	cfgs[++ncfg] = key
@@ -153,6 +153,19 @@ $1 == "cfg" && $5 != "fail" {
 	next
 }
 /^# kernel / { sub(/^# /, ""); header = $0; next }
+
+# "command:96:3731,Express+0x8:32:2100" -> "command 96 (3731 ms),
+# Express+0x8 32 (2100 ms)"
+function regs(v,   n, a, i, f, out)
+{
+	n = split(v, a, ",")
+	for (i = 1; i <= n; i++) {
+		if (split(a[i], f, ":") != 3)
+			continue
+		out = out (out == "" ? "" : ", ") f[1] " " f[2] " (" ms(f[3]) " ms)"
+	}
+	return out
+}
 
 END {
 	if (nways == 0) {
@@ -243,6 +256,9 @@ END {
 				cfg[key, "writes"] - cfg[key, "cmd_writes"],
 				ms(cfg[key, "write_ms"] - cfg[key, "cmd_ms"]),
 				cfg[key, "reads"], ms(cfg[key, "read_ms"])
+			if ((key, "regs") in cfg && cfg[key, "regs"] != "-")
+				printf "%s    writes by register, costliest first: %s\n",
+					rst ? "| " : "  ", regs(cfg[key, "regs"])
 		}
 	}
 	lines = bound("pcibackctl hide 32 / hide 1", floor_ms("hide", 32),

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# Shared by vmtest.sh, demo.sh and scripts/deb.sh: build what goes into
-# the VM for one kernel, and tell a boot that failed before anything of
-# pciback-nl ran.  Sourced; expects $top to be the project root.
+# Shared by vmtest.sh, demo.sh, scripts/deb.sh and scripts/bench.sh:
+# build what goes into the VM for one kernel, and tell a boot that failed
+# before anything of pciback-nl ran.  Sourced; expects $top to be the
+# project root.
 
 # pbnl_boot_failed LOG OUT RC [hang]: whether a run.sh run failed while
 # the VM was booting, before pciback-nl's module was loaded or a test ran;
@@ -16,7 +17,8 @@
 #   in enqueue_timer at 3.8 s on 6.12, the kernel's own text patching);
 # - with "hang", for runs whose /init is vm-init.sh: a timeout (RC 124)
 #   before /init printed its first line, @@PCIBACK-NL-INIT@@ (seen: the
-#   6.12 dom0 printed nothing after Xen's hand-off for 600 s).
+#   6.12 dom0 printed nothing after Xen's hand-off for 600 s; run.sh's
+#   --boot-timeout now ends such a boot after 300 s).
 pbnl_boot_failed() {
 	local log=$1 out=$2 rc=$3 hang=${4:-}
 

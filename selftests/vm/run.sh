@@ -11,6 +11,7 @@ PROG=${0##*/}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 
+INIT_MARK='@@PCIBACK-NL-INIT@@'	# vm-init.sh's first line
 BEGIN_MARK='@@PCIBACK-NL-BEGIN@@'
 END_MARK='@@PCIBACK-NL-END rc='
 QMP_MARK='@@PCIBACK-NL-QMP '
@@ -40,7 +41,7 @@ sys.exit(1 if "error" in m else 0)
 # Exit statuses of our own (anything else is the command's).
 EX_USAGE=2        # bad arguments or host set-up
 EX_VM_SETUP=123   # the VM came up but could not set up (reported by vm-init.sh)
-EX_TIMEOUT=124    # no end marker before --timeout
+EX_TIMEOUT=124    # no end marker before --timeout, or /init not started before --boot-timeout
 EX_NO_REPORT=125  # the VM ended (crash, panic, QEMU error) without an end marker
 
 synopsis()
@@ -48,6 +49,7 @@ synopsis()
 	cat <<EOF
 Usage: $PROG [--kver VER] [--kernel BZIMAGE] [--modules DIR]
               [--xen XEN.gz | --native] [--topology FILE] [--timeout SECONDS]
+              [--boot-timeout SECONDS]
               [--log FILE] [--run 'CMD'] [--append ARGS] [--xen-append ARGS]
               [--sockdir DIR] [--qmp-relay] [--verbose] [--quiet]
               PAYLOAD_DIR
@@ -76,6 +78,10 @@ Options (defaults in brackets; each also read from the variable shown):
   --native           boot the kernel without Xen (intel_iommu=on) [VM_NATIVE=1]
   --topology FILE    PCI topology [VM_TOPOLOGY; topology.conf beside $PROG]
   --timeout SECONDS  stop the VM after this long [VM_TIMEOUT; 600]
+  --boot-timeout SECONDS
+                     stop the VM when the kernel has not started /init (its
+                     first line, @@PCIBACK-NL-INIT@@) after this long; 0 for
+                     no limit; not used with --initrd [VM_BOOT_TIMEOUT; 300]
   --log FILE         full console log [VM_LOG; build/vm/VER-MODE.log]
   --run 'CMD'        shell command run in the VM, cwd /opt/pciback-nl
                      [VM_RUN; /opt/pciback-nl/run-selftests]
@@ -113,6 +119,7 @@ XEN=${VM_XEN:-/boot/xen-4.17-amd64.gz}
 NATIVE=${VM_NATIVE:-0}
 TOPOLOGY=${VM_TOPOLOGY:-$HERE/topology.conf}
 TIMEOUT=${VM_TIMEOUT:-600}
+BOOT_TIMEOUT=${VM_BOOT_TIMEOUT:-300}
 LOG=${VM_LOG:-}
 RUN=${VM_RUN:-/opt/pciback-nl/run-selftests}
 APPEND=${VM_APPEND:-}
@@ -135,8 +142,8 @@ while (($#)); do
 	--*=*) set -- "${opt%%=*}" "${opt#*=}" "${@:2}"; continue ;;
 	esac
 	case $opt in
-	--kver|--kernel|--modules|--xen|--topology|--timeout|--log|--run|\
-	--append|--xen-append|--sockdir|--initrd)
+	--kver|--kernel|--modules|--xen|--topology|--timeout|--boot-timeout|\
+	--log|--run|--append|--xen-append|--sockdir|--initrd)
 		(($# >= 2)) || die "$opt needs a value (--help for usage)"
 		val=$2
 		shift 2
@@ -147,6 +154,7 @@ while (($#)); do
 		--xen) XEN=$val; NATIVE=0 ;;
 		--topology) TOPOLOGY=$val ;;
 		--timeout) TIMEOUT=$val ;;
+		--boot-timeout) BOOT_TIMEOUT=$val ;;
 		--log) LOG=$val ;;
 		--run) RUN=$val ;;
 		--append) APPEND=$val ;;
@@ -175,6 +183,8 @@ PAYLOAD=$1
 if ! [[ $TIMEOUT =~ ^[0-9]+$ ]] || ((TIMEOUT == 0)); then
 	die "--timeout wants a number of seconds, not '$TIMEOUT'"
 fi
+[[ $BOOT_TIMEOUT =~ ^[0-9]+$ ]] ||
+	die "--boot-timeout wants a number of seconds (0 for none), not '$BOOT_TIMEOUT'"
 [[ -f $TOPOLOGY ]] || die "no topology file $TOPOLOGY"
 command -v "$QEMU" >/dev/null || die "$QEMU not found (apt-get install qemu-system-x86)"
 for tool in busybox kmod cpio ldd; do
@@ -667,11 +677,23 @@ timeout -k 10 "$TIMEOUT" "${QEMU_CMD[@]}" </dev/null >>"$LOG" 2>&1 &
 QEMU_PID=$!
 # Note when the command starts; once the end marker is in the log, all the
 # output is, and the VM has nothing more to say: stop it.  Stop it too when
-# dom0 crashed, rather than wait for Xen's reboot in 5 s.
+# dom0 crashed, rather than wait for Xen's reboot in 5 s, and when the
+# kernel has not started our /init after --boot-timeout (a boot that hung:
+# under TCG one now and then prints nothing after Xen's hand-off).
+boot_limit=0
+[[ -z $GIVEN_INITRD ]] && boot_limit=$BOOT_TIMEOUT
 (
+	started=$SECONDS
 	while sleep 0.1; do
-		seen=$(grep -aoE "$BEGIN_MARK|${END_MARK}[0-9]+@@|Hardware Dom0 crashed" \
-			"$LOG" 2>/dev/null) || continue
+		seen=$(grep -aoE "$INIT_MARK|$BEGIN_MARK|${END_MARK}[0-9]+@@|Hardware Dom0 crashed" \
+			"$LOG" 2>/dev/null)
+		if ((boot_limit > 0 && SECONDS - started >= boot_limit)) &&
+			[[ $seen != *"$INIT_MARK"* ]]; then
+			touch "$TMP/boot-timeout"
+			kill "$QEMU_PID" 2>/dev/null || true
+			break
+		fi
+		[[ -n $seen ]] || continue
 		if [[ ! -f $TMP/begin.time && $seen == *"$BEGIN_MARK"* ]]; then
 			date +%s.%N >"$TMP/begin.time"
 		fi
@@ -729,7 +751,10 @@ if [[ -f $TMP/rc ]] && rc=$(cat "$TMP/rc") && [[ $rc =~ ^[0-9]+$ ]]; then
 	msg "$KVER $MODE: rc=$rc ($timing)"
 	exit "$rc"
 fi
-if ((qrc == 124)); then
+if [[ -f $TMP/boot-timeout ]]; then
+	echo "$PROG: $KVER $MODE: the kernel did not start /init within $BOOT_TIMEOUT s ($timing); last 40 lines of $LOG:" >&2
+	status=$EX_TIMEOUT
+elif ((qrc == 124)); then
 	echo "$PROG: $KVER $MODE: timed out after $TIMEOUT s ($timing); last 40 lines of $LOG:" >&2
 	status=$EX_TIMEOUT
 else
