@@ -686,7 +686,7 @@ boot_limit=0
 	started=$SECONDS
 	while sleep 0.1; do
 		seen=$(grep -aoE "$INIT_MARK|$BEGIN_MARK|${END_MARK}[0-9]+@@|Hardware Dom0 crashed" \
-			"$LOG" 2>/dev/null)
+			"$LOG" 2>/dev/null) || seen=""
 		if ((boot_limit > 0 && SECONDS - started >= boot_limit)) &&
 			[[ $seen != *"$INIT_MARK"* ]]; then
 			touch "$TMP/boot-timeout"
