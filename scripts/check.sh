@@ -191,9 +191,6 @@ boot_files_check() {
 	[ "$fail" -eq 0 ]
 }
 
-# The benchmark's scripts (make bench itself needs the VM): shellcheck,
-# the config-space trace parser on a trace excerpt with known sums, and
-# the summary of a recorded run against the summary it must give.
 # The VM runner's rule for booting once more (pbnl_boot_failed, lib.sh):
 # which failed runs it retries, on console logs cut from real boots.
 vm_check() {
@@ -232,6 +229,9 @@ vm_check() {
 	[ "$fail" -eq 0 ]
 }
 
+# The benchmark's scripts (make bench itself needs the VM): shellcheck,
+# the config-space trace parser on a trace excerpt with known sums, and
+# the summaries of two recorded runs against the summaries they must give.
 bench_check() {
 	local pass=0 fail=0 d="$top/selftests/bench" t out c
 
