@@ -20,6 +20,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <xen/pci.h>
+#include <linux/acpi.h>
 #include <net/netlink.h>
 
 #ifdef PBNL_HAVE_EXTACK_FMT
@@ -131,6 +132,38 @@ static inline bool pbnl_override_is(struct pci_dev *pdev, const char *name)
 static inline int pbnl_guest_domid(struct pci_dev *pdev)
 {
 	return xen_find_device_domain_owner(pdev);
+}
+
+/*
+ * pbnl_real_dma_dev() - pci_real_dma_dev(), which is not exported: on x86
+ * with VMD, a function of a VMD domain does DMA with the requester ID of
+ * the VMD endpoint (arch/x86/pci/common.c); elsewhere the function itself.
+ */
+static inline struct pci_dev *pbnl_real_dma_dev(struct pci_dev *pdev)
+{
+#if defined(CONFIG_X86) && IS_ENABLED(CONFIG_VMD)
+	if (is_vmd(pdev->bus))
+		return to_pci_sysdata(pdev->bus)->vmd_dev;
+#endif
+	return pdev;
+}
+
+/*
+ * pbnl_acpi_has_ivrs() - whether ACPI has an IVRS table, as
+ * pci_quirk_amd_sb_acs() asks.  Sleeps.
+ */
+static inline bool pbnl_acpi_has_ivrs(void)
+{
+#ifdef CONFIG_ACPI
+	struct acpi_table_header *header = NULL;
+
+	if (ACPI_FAILURE(acpi_get_table("IVRS", 0, &header)))
+		return false;
+	acpi_put_table(header);
+	return true;
+#else
+	return false;
+#endif
 }
 
 #endif /* PBNL_COMPAT_H */

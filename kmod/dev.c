@@ -177,14 +177,17 @@ static int pbnl_put_locked(struct sk_buff *skb, struct pci_dev *pdev)
  * pbnl_dev_put() - put the attributes of the "dev" object of one function
  * @skb: message buffer, with a header or a nest open
  * @pdev: the function, referenced by the caller
+ * @intr: take the device lock interruptibly (requests that changed nothing:
+ *        a signal may end them); false for what reports a completed move
+ *        (results, notifications), which a signal must not cut short
  *
  * The one builder of the "dev" object: dev-get replies, dumps, the results
  * of dev-hide and dev-unhide and the notifications all use it.  Takes the
- * device lock (interruptibly) and the records lock.
+ * device lock and the records lock.
  *
- * Return: 0, -EMSGSIZE when @skb is full, -EINTR on a signal.
+ * Return: 0, -EMSGSIZE when @skb is full, -EINTR on a signal (@intr).
  */
-int pbnl_dev_put(struct sk_buff *skb, struct pci_dev *pdev)
+int pbnl_dev_put(struct sk_buff *skb, struct pci_dev *pdev, bool intr)
 {
 	int domid, ret;
 
@@ -213,9 +216,13 @@ int pbnl_dev_put(struct sk_buff *skb, struct pci_dev *pdev)
 	if (ret)
 		return ret;
 
-	ret = device_lock_interruptible(&pdev->dev);
-	if (ret)
-		return ret;
+	if (intr) {
+		ret = device_lock_interruptible(&pdev->dev);
+		if (ret)
+			return ret;
+	} else {
+		device_lock(&pdev->dev);
+	}
 	ret = pbnl_put_locked(skb, pdev);
 	device_unlock(&pdev->dev);
 	return ret;
@@ -230,11 +237,12 @@ int pbnl_dev_put(struct sk_buff *skb, struct pci_dev *pdev)
  * @flags: netlink message flags
  * @cmd: command of the message
  * @event: for notifications, the enum pciback_event; 0 otherwise
+ * @intr: as for pbnl_dev_put()
  *
- * Return: 0, -EMSGSIZE when @skb is full, -EINTR on a signal.
+ * Return: 0, -EMSGSIZE when @skb is full, -EINTR on a signal (@intr).
  */
 int pbnl_dev_fill(struct sk_buff *skb, struct pci_dev *pdev, u32 portid,
-		  u32 seq, int flags, u8 cmd, u32 event)
+		  u32 seq, int flags, u8 cmd, u32 event, bool intr)
 {
 	void *hdr;
 	int ret;
@@ -242,7 +250,7 @@ int pbnl_dev_fill(struct sk_buff *skb, struct pci_dev *pdev, u32 portid,
 	hdr = genlmsg_put(skb, portid, seq, &pbnl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	ret = pbnl_dev_put(skb, pdev);
+	ret = pbnl_dev_put(skb, pdev, intr);
 	if (!ret && event && nla_put_u32(skb, PCIBACK_A_DEV_EVENT, event))
 		ret = -EMSGSIZE;
 	if (ret) {
@@ -251,4 +259,46 @@ int pbnl_dev_fill(struct sk_buff *skb, struct pci_dev *pdev, u32 portid,
 	}
 	genlmsg_end(skb, hdr);
 	return 0;
+}
+
+/* The most a string attribute of @s (NULL: none) takes. */
+static size_t pbnl_str_size(const char *s)
+{
+	return s ? nla_total_size(strlen(s) + 1) : 0;
+}
+
+/**
+ * pbnl_dev_size() - room for one "dev" object of @pdev, in a message of its own
+ * @pdev: the function
+ *
+ * An upper bound for what pbnl_dev_fill() puts now: the fixed attributes at
+ * their largest, and the strings (driver, driver_override and what the
+ * record holds) at their current length.  A string that grows afterwards
+ * (another writer of driver_override) may make the fill fail with
+ * -EMSGSIZE; callers then try once more with a new bound.  Sleeps.
+ */
+size_t pbnl_dev_size(struct pci_dev *pdev)
+{
+	size_t size = NLMSG_HDRLEN + GENL_HDRLEN;
+	char *ovr = NULL, *rdrv = NULL, *rovr = NULL;
+	int err;
+
+	/* name, physfn, 14 u32 and 3 flags; reset method names */
+	size += 2 * nla_total_size(PCIBACK_DEV_NAME_MAX) +
+		14 * nla_total_size(sizeof(u32)) + 3 * nla_total_size(0) +
+		ARRAY_SIZE(pdev->reset_methods) *
+		nla_total_size(sizeof("device_specific"));
+	device_lock(&pdev->dev);
+	if (pdev->dev.driver)
+		size += pbnl_str_size(pdev->dev.driver->name);
+	device_unlock(&pdev->dev);
+	if (!pbnl_dup_driver_override(pdev, &ovr))
+		size += pbnl_str_size(ovr);
+	err = pbnl_rec_copy(pdev, &rdrv, &rovr);
+	if (err >= 0)
+		size += pbnl_str_size(rdrv) + pbnl_str_size(rovr);
+	kfree(ovr);
+	kfree(rdrv);
+	kfree(rovr);
+	return size;
 }

@@ -103,10 +103,22 @@ enum pbnl_reset_method {
 #define PBNL_TOPO_PF		BIT(7)	/* pdev->is_physfn */
 #define PBNL_TOPO_HOST_BRIDGE	BIT(8)	/* class 0x0600 */
 #define PBNL_TOPO_IN_USE	BIT(9)	/* in use by dom0 (caller's verdict) */
+#define PBNL_TOPO_ROOT_BUS	BIT(10)	/* pci_is_root_bus(pdev->bus) */
+/* PCI_DEV_FLAGS_ACS_ENABLED_QUIRK: pci_quirk_enable_intel_pch_acs() ran */
+#define PBNL_TOPO_ACS_ENABLED_QUIRK BIT(11)
+/* pdev->slot->hotplug: pci_dev_reset_slot_function() may reset it */
+#define PBNL_TOPO_HOTPLUG_SLOT	BIT(12)
 
-/* struct pbnl_topo_fn.acs_quirk: pci_dev_specific_acs_enabled() */
+/* struct pbnl_topo.platform: facts the ACS quirks look at */
+#define PBNL_PLAT_ACPI_IVRS	BIT(0)	/* ACPI has an IVRS table (AMD IOMMU) */
+
+/*
+ * struct pbnl_topo_fn.acs_quirk: an override of the engine's own port of
+ * pci_dev_specific_acs_enabled() (acs.c), for unit tests; the module
+ * leaves it NONE.
+ */
 enum pbnl_acs_quirk {
-	PBNL_ACS_QUIRK_NONE = 0,	/* no quirk: use the capability */
+	PBNL_ACS_QUIRK_NONE = 0,	/* the quirk table decides */
 	PBNL_ACS_QUIRK_ISOLATED,	/* quirk says REQ_ACS_FLAGS hold */
 	PBNL_ACS_QUIRK_NOT_ISOLATED,	/* quirk says they do not */
 };
@@ -123,6 +135,15 @@ struct pbnl_topo_fn {
 	u8 reset_methods;	/* BIT(enum pbnl_reset_method) mask */
 	u16 acs_cap;		/* ACS capability register */
 	u16 acs_ctrl;		/* ACS control register */
+	u16 vendor;		/* pdev->vendor */
+	u16 device;		/* pdev->device */
+	/*
+	 * The dwords at ACS capability + 4 and + 8, read as dwords: Intel
+	 * Sunrise/Union Point root ports keep capability and control there
+	 * (pci_quirk_intel_spt_pch_acs()); 0 without an ACS capability.
+	 */
+	u32 acs_cap_dw;
+	u32 acs_ctrl_dw;
 	u32 flags;		/* PBNL_TOPO_* */
 	/*
 	 * The function that is bus->self of the nearest non-virtual bus above
@@ -131,6 +152,12 @@ struct pbnl_topo_fn {
 	 */
 	s32 upstream;
 	s32 physfn;		/* VF: index of its PF, else -1 */
+	/*
+	 * pci_real_dma_dev(): the function whose requester ID this one's DMA
+	 * carries when that is another one (x86: the VMD endpoint for the
+	 * functions of a VMD domain), else -1.
+	 */
+	s32 real_dma;
 	u16 num_vfs;		/* PF: enabled VFs */
 	u64 dma_alias_mask[4];	/* pdev->dma_alias_mask: devfns on this bus */
 };
@@ -138,6 +165,7 @@ struct pbnl_topo_fn {
 struct pbnl_topo {
 	const struct pbnl_topo_fn *fn;
 	int nr;
+	u32 platform;		/* PBNL_PLAT_* */
 };
 
 /* Rules; a member carries BIT(rule) for every rule that pulled it in. */
@@ -197,6 +225,11 @@ struct pbnl_group_member {
 struct pbnl_group_result {
 	struct pbnl_group_member *members;	/* caller's array */
 	int max;				/* its capacity */
+	/*
+	 * Caller's scratch of topo->nr entries (each member's position in
+	 * @members, or -1), for a fast membership test; NULL: slow scan.
+	 */
+	s32 *pos;
 	int nr;					/* members filled, requested first */
 	u32 verdict;				/* BIT(enum pbnl_group_verdict) */
 	s32 verdict_dev[PBNL_GROUP_NR_VERDICTS]; /* first offender, or -1 */

@@ -140,8 +140,8 @@ static int pbnl_attach(struct pbnl_item *it, const char *name)
 		/* A stale slot entry would let xen-pciback win here. */
 		return pbnl_held_by_pciback(pdev) ? -EBUSY : 0;
 	}
-	drv = driver_find(name, &pci_bus_type);
-	if (!drv || !try_module_get(drv->owner))
+	drv = pbnl_driver_get(name);
+	if (!drv)
 		return -ENOENT;
 	for (tries = 1; ; tries++) {
 		/*
@@ -167,7 +167,7 @@ static int pbnl_attach(struct pbnl_item *it, const char *name)
 		if (pbnl_set_driver_override(pdev, name))
 			break;
 	}
-	module_put(drv->owner);
+	pbnl_driver_put(drv);
 	return ret;
 }
 
@@ -285,7 +285,8 @@ static bool pbnl_op_concurrent(struct pbnl_op *op)
 	for (i = 0; i < op->n; i++) {
 		struct pci_dev *pdev = op->items[i].pdev;
 
-		if (pdev->subordinate || (pdev->is_physfn && pci_num_vf(pdev)))
+		if (pdev->hdr_type != PCI_HEADER_TYPE_NORMAL ||
+		    (pdev->is_physfn && pci_num_vf(pdev)))
 			return false;
 	}
 	return true;
@@ -345,10 +346,16 @@ static int pbnl_phase_concurrent(struct pbnl_op *op, enum pbnl_phase phase)
 	if (!chains)
 		return -ENOMEM;
 	atomic_set(&pending, 1);
+	/*
+	 * All results are cleared before the first chain is queued: a chain
+	 * sets the result of every item it runs, and must not find it wiped
+	 * by a later iteration of this loop.
+	 */
+	for (i = 0; i < op->n; i++)
+		op->items[i].err = 0;
 	for (i = 0; i < op->n; i++) {
 		struct pbnl_chain *c = &chains[n];
 
-		op->items[i].err = 0;
 		if (op->items[i].chain != i)
 			continue;
 		c->op = op;
@@ -504,6 +511,15 @@ static bool pbnl_restore_all(struct pbnl_op *op)
 		}
 		if (!it->before_driver && pbnl_held_by_pciback(pdev))
 			pbnl_release(pdev);
+		/* A slot entry from before (new_slot, hide=) comes back too. */
+		if (it->had_slot > 0 && pbnl_pciback_has_slot(pdev) == 0) {
+			ret = pbnl_pciback_add_slot(pdev);
+			if (ret) {
+				it->restore_failed = true;
+				pci_err(pdev, "rollback: cannot restore xen-pciback's slot entry: %d\n",
+					ret);
+			}
+		}
 		pci_info(pdev, "rolled back to %s\n",
 			 it->before_driver ? it->before_driver : "no driver");
 		pbnl_notify(pdev, PCIBACK_EVENT_ROLLED_BACK);
@@ -560,6 +576,10 @@ static int pbnl_prepare_hide(struct pbnl_op *op, struct pbnl_item *it,
 		it->before_driver = pbnl_driver_dup(pdev, &ret);
 	if (!ret)
 		ret = pbnl_dup_driver_override(pdev, &it->before_override);
+	if (!ret) {
+		it->had_slot = pbnl_pciback_has_slot(pdev);
+		ret = it->had_slot < 0 ? it->had_slot : 0;
+	}
 	if (ret) {
 		PBNL_SET_ERR_MSG_FMT(extack, "%s: cannot record its driver: error %d",
 				     pci_name(pdev), ret);
@@ -603,6 +623,10 @@ static int pbnl_prepare_unhide(struct pbnl_op *op, struct pbnl_item *it,
 		it->has_record = ret > 0;
 		ret = ret < 0 ? ret : 0;
 	}
+	if (!ret) {
+		it->had_slot = pbnl_pciback_has_slot(pdev);
+		ret = it->had_slot < 0 ? it->had_slot : 0;
+	}
 	if (ret) {
 		PBNL_SET_ERR_MSG_FMT(extack, "%s: cannot read its record: error %d",
 				     pci_name(pdev), ret);
@@ -637,7 +661,7 @@ static int pbnl_commit(struct pbnl_op *op, struct pbnl_item *it)
 	} else if (pbnl_rec_exists(it->pdev)) {
 		known = false;
 	}
-	return pbnl_rec_add(it->pdev, drv, ovr, known);
+	return pbnl_rec_add(it->pdev, drv, ovr, known, false);
 }
 
 /**
@@ -660,11 +684,25 @@ int pbnl_op_run(struct pbnl_op *op)
 		return PTR_ERR(pciback);
 
 	mutex_lock(&pbnl_op_lock);
+	/*
+	 * The group check, the record of each function's driver and the move
+	 * happen under one hold of the lock: no other operation can change
+	 * what the check saw before the move.
+	 */
+	ret = pbnl_group_enforce(op);
+	if (ret)
+		goto out;
 	for (i = 0; i < op->n; i++) {
 		ret = hide ? pbnl_prepare_hide(op, &op->items[i], i) :
 			     pbnl_prepare_unhide(op, &op->items[i], i);
 		if (ret)
 			goto out;
+	}
+	/* Once functions moved, replying must not fail for want of memory. */
+	ret = pbnl_op_reply_alloc(op);
+	if (ret) {
+		PBNL_SET_ERR_MSG_FMT(op->extack, "out of memory for the reply");
+		goto out;
 	}
 	if (op->flags & PCIBACK_OP_FLAG_DRY_RUN)
 		goto out;
@@ -759,6 +797,7 @@ void pbnl_op_free(struct pbnl_op *op)
 		kfree(it->rec_driver);
 		kfree(it->rec_override);
 		kfree(it->after_driver);
+		kfree_skb(it->reply);
 		pci_dev_put(it->pdev);
 	}
 	kfree(op->items);

@@ -23,6 +23,33 @@ static const struct nla_policy pbnl_dev_get_policy[PCIBACK_A_DEV_NAME + 1] = {
 				 .len = PCIBACK_DEV_NAME_MAX - 1 },
 };
 
+/*
+ * A new message describing @pdev, sized for it (pbnl_dev_size()); if a
+ * string grew in between, once more with the room that now takes.
+ * Return: the message, or NULL with *@err set.
+ */
+static struct sk_buff *pbnl_dev_msg(struct pci_dev *pdev, u32 portid, u32 seq,
+				    u8 cmd, u32 event, bool intr, int *err)
+{
+	struct sk_buff *msg;
+	unsigned int tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		msg = nlmsg_new(pbnl_dev_size(pdev), GFP_KERNEL);
+		if (!msg) {
+			*err = -ENOMEM;
+			return NULL;
+		}
+		*err = pbnl_dev_fill(msg, pdev, portid, seq, 0, cmd, event, intr);
+		if (!*err)
+			return msg;
+		nlmsg_free(msg);
+		if (*err != -EMSGSIZE)
+			return NULL;
+	}
+	return NULL;
+}
+
 static int pbnl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *attr = info->attrs[PCIBACK_A_DEV_NAME];
@@ -40,15 +67,9 @@ static int pbnl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(pdev))
 		return PTR_ERR(pdev);
 
-	msg = genlmsg_new(NLMSG_GOODSIZE + PAGE_SIZE, GFP_KERNEL);
+	msg = pbnl_dev_msg(pdev, info->snd_portid, info->snd_seq,
+			   PCIBACK_CMD_DEV_GET, 0, true, &ret);
 	if (!msg) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = pbnl_dev_fill(msg, pdev, info->snd_portid, info->snd_seq, 0,
-			    PCIBACK_CMD_DEV_GET, 0);
-	if (ret) {
-		nlmsg_free(msg);
 		PBNL_SET_ERR_MSG_FMT(extack, "cannot describe %s: error %d",
 				     pci_name(pdev), ret);
 		goto out;
@@ -96,6 +117,26 @@ static u64 *pbnl_keys_after(bool started, u64 cursor, size_t *count)
 	return keys;
 }
 
+/*
+ * Each round of the dump gets a buffer that holds the largest object: with
+ * the default (a page), a function whose driver_override strings are near
+ * a page long would end the dump with -EMSGSIZE.
+ */
+static int pbnl_dev_get_dump_start(struct netlink_callback *cb)
+{
+	struct pci_dev *pdev = NULL;
+	size_t max = NLMSG_GOODSIZE, size;
+
+	for_each_pci_dev(pdev) {
+		size = pbnl_dev_size(pdev);
+		if (size > max)
+			max = size;
+		cond_resched();
+	}
+	cb->min_dump_alloc = max;
+	return 0;
+}
+
 static int pbnl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	bool started = cb->args[0];
@@ -121,7 +162,7 @@ static int pbnl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			continue;	/* removed meanwhile */
 		ret = pbnl_dev_fill(skb, pdev, NETLINK_CB(cb->skb).portid,
 				    cb->nlh->nlmsg_seq, NLM_F_MULTI,
-				    PCIBACK_CMD_DEV_GET, 0);
+				    PCIBACK_CMD_DEV_GET, 0, true);
 		pci_dev_put(pdev);
 		if (ret)
 			break;
@@ -243,18 +284,97 @@ static int pbnl_op_put_result(struct sk_buff *skb, struct pbnl_op *op,
 	dev = nla_nest_start(skb, PCIBACK_A_RESULT_DEV);
 	if (!dev)
 		return -EMSGSIZE;
-	ret = pbnl_dev_put(skb, it->pdev);
-	if (ret)
-		return ret;
-	nla_nest_end(skb, dev);
+	ret = pbnl_dev_put(skb, it->pdev, false);
+	if (ret) {
+		/*
+		 * A string grew since the reply was sized (another writer of
+		 * driver_override): the result goes without the device.
+		 */
+		nla_nest_cancel(skb, dev);
+		if (nla_put_string(skb, PCIBACK_A_RESULT_WARNING,
+				   "device details did not fit; see dev-get"))
+			return -EMSGSIZE;
+	} else {
+		nla_nest_end(skb, dev);
+	}
 	nla_nest_end(skb, res);
 	return 0;
 }
 
-/* Room for the reply: driver_override strings may be up to a page. */
-static size_t pbnl_op_reply_size(struct pbnl_op *op)
+/* The longest warning text an item can carry, as attributes. */
+#define PBNL_WARNINGS_SIZE \
+	(sizeof_field(struct pbnl_item, warning) + \
+	 sizeof_field(struct pbnl_item, warning) / 2 * NLA_HDRLEN)
+
+/**
+ * pbnl_op_reply_alloc() - allocate the reply messages of an operation
+ * @op: a prepared operation
+ *
+ * One message per function, each sized for its result: the device (at its
+ * size now), the names of the drivers before and after (the target's, or
+ * for a function the bus gives a driver, any name up to a page), the
+ * warnings.  Called before anything moves, so that a completed move always
+ * has its reply.  Return: 0 or -ENOMEM.
+ */
+int pbnl_op_reply_alloc(struct pbnl_op *op)
 {
-	return 256 + op->n * (2048 + 2 * PAGE_SIZE);
+	unsigned int i;
+
+	for (i = 0; i < op->n; i++) {
+		struct pbnl_item *it = &op->items[i];
+		size_t size;
+
+		size = pbnl_dev_size(it->pdev) +
+		       nla_total_size(0) +		/* result nest */
+		       nla_total_size(0) +		/* dev nest */
+		       nla_total_size(PCIBACK_DEV_NAME_MAX) +
+		       PBNL_WARNINGS_SIZE +
+		       (it->before_driver ?
+			nla_total_size(strlen(it->before_driver) + 1) : 0) +
+		       /* the driver after: the target's or the bus's choice */
+		       nla_total_size(it->target_driver ?
+				      strlen(it->target_driver) + 1 : 64) +
+		       /* the dev object after: driver and driver_override */
+		       2 * nla_total_size(64) +
+		       (it->target_override ?
+			nla_total_size(strlen(it->target_override) + 1) : 0) +
+		       (it->before_override ?
+			nla_total_size(strlen(it->before_override) + 1) : 0);
+		it->reply = nlmsg_new(size, GFP_KERNEL);
+		if (!it->reply)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * The replies: one message per function, in request order, each with the
+ * one result; then the ack.  A reply that cannot be built says so in the
+ * kernel log (the move is done; only the report is short).
+ */
+static void pbnl_op_reply_send(struct pbnl_op *op, struct genl_info *info)
+{
+	unsigned int i;
+	void *hdr;
+	int ret;
+
+	for (i = 0; i < op->n; i++) {
+		struct pbnl_item *it = &op->items[i];
+		struct sk_buff *msg = it->reply;
+
+		it->reply = NULL;
+		hdr = genlmsg_put_reply(msg, info, &pbnl_family, 0, op->cmd);
+		ret = hdr ? pbnl_op_put_result(msg, op, it) : -EMSGSIZE;
+		if (ret) {
+			pci_warn(it->pdev, "result of the %s not reported: %d\n",
+				 op->cmd == PCIBACK_CMD_DEV_HIDE ? "hide" : "unhide",
+				 ret);
+			nlmsg_free(msg);
+			continue;
+		}
+		genlmsg_end(msg, hdr);
+		genlmsg_reply(msg, info);
+	}
 }
 
 /* dev-hide and dev-unhide share everything but the transaction's target. */
@@ -265,10 +385,8 @@ static int pbnl_op_doit(struct sk_buff *skb, struct genl_info *info)
 		.cmd = info->genlhdr->cmd,
 		.flags = flags ? nla_get_u32(flags) : 0,
 		.extack = info->extack,
+		.info = info,
 	};
-	struct sk_buff *msg = NULL;
-	unsigned int i;
-	void *hdr;
 	int ret;
 
 	if (!netlink_capable(skb, CAP_SYS_ADMIN)) {
@@ -277,40 +395,10 @@ static int pbnl_op_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EPERM;
 	}
 	ret = pbnl_op_parse(&op, info, PCIBACK_A_OP_DEV_NAME);
-	if (!ret && op.cmd == PCIBACK_CMD_DEV_HIDE)
-		ret = pbnl_group_enforce(&op);
-	if (ret)
-		goto out;
-
-	/* Allocate the reply first: once devices moved, it must not fail. */
-	msg = genlmsg_new(pbnl_op_reply_size(&op), GFP_KERNEL);
-	if (!msg) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = pbnl_op_run(&op);
-	if (ret)
-		goto out;
-
-	hdr = genlmsg_put_reply(msg, info, &pbnl_family, 0, op.cmd);
-	if (!hdr) {
-		ret = -EMSGSIZE;
-		goto out;
-	}
-	for (i = 0; i < op.n; i++) {
-		ret = pbnl_op_put_result(msg, &op, &op.items[i]);
-		if (ret) {
-			PBNL_SET_ERR_MSG_FMT(info->extack,
-					     "done, but the reply failed: error %d",
-					     ret);
-			goto out;
-		}
-	}
-	genlmsg_end(msg, hdr);
-	ret = genlmsg_reply(msg, info);
-	msg = NULL;
-out:
-	nlmsg_free(msg);
+	if (!ret)
+		ret = pbnl_op_run(&op);
+	if (!ret)
+		pbnl_op_reply_send(&op, info);
 	pbnl_op_free(&op);
 	return ret;
 }
@@ -333,14 +421,13 @@ static const struct genl_multicast_group pbnl_mcgrps[] = {
 void pbnl_notify(struct pci_dev *pdev, u32 event)
 {
 	struct sk_buff *msg;
+	int ret;
 
 	if (!genl_has_listeners(&pbnl_family, &init_net, PBNL_MCGRP_MONITOR))
 		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE + PAGE_SIZE, GFP_KERNEL);
-	if (!msg)
-		return;
-	if (pbnl_dev_fill(msg, pdev, 0, 0, 0, PCIBACK_CMD_DEV_NTF, event)) {
-		nlmsg_free(msg);
+	msg = pbnl_dev_msg(pdev, 0, 0, PCIBACK_CMD_DEV_NTF, event, false, &ret);
+	if (!msg) {
+		pci_warn(pdev, "no notification of the change: %d\n", ret);
 		return;
 	}
 	genlmsg_multicast(&pbnl_family, msg, 0, PBNL_MCGRP_MONITOR, GFP_KERNEL);
@@ -350,6 +437,7 @@ static const struct genl_ops pbnl_ops[] = {
 	{
 		.cmd = PCIBACK_CMD_DEV_GET,
 		.doit = pbnl_dev_get_doit,
+		.start = pbnl_dev_get_dump_start,
 		.dumpit = pbnl_dev_get_dumpit,
 		.policy = pbnl_dev_get_policy,
 		.maxattr = ARRAY_SIZE(pbnl_dev_get_policy) - 1,

@@ -9,7 +9,10 @@
  * module is reloaded, and not after it leaves pciback by hand.  When a
  * function with a record is added to the bus (rescan, hotplug of the same
  * slot), the notifier sets driver_override again before the bus probes it.
- * Records are keyed by (domain, bus, devfn), like xen-pciback's slot list.
+ * Records are keyed by (domain, bus, devfn), like xen-pciback's slot list,
+ * and hold the function's vendor, device and subsystem IDs: a different
+ * card found in a hidden function's slot is not seized; its record is
+ * dropped, with a log line.
  *
  * When the module loads, it adopts every function whose driver_override is
  * "pciback": they were hidden before a module reload, or reserved by hand.
@@ -34,23 +37,44 @@
 struct pbnl_rec {
 	struct list_head node;
 	u64 key;
+	u16 vendor, device;	/* the function's IDs when recorded */
+	u16 subsystem_vendor, subsystem_device;
 	char *orig_driver;	/* NULL: none, or unknown */
 	char *orig_override;	/* NULL: none, or unknown */
 	bool known;		/* false: adopted at load, nothing recorded */
+	bool reserved;		/* made by the "hide" parameter */
 };
 
 static LIST_HEAD(pbnl_recs);
 static DEFINE_MUTEX(pbnl_recs_lock);
 
-static struct pbnl_rec *pbnl_rec_find(u64 key)
+static bool pbnl_rec_same_card(const struct pbnl_rec *rec,
+			       struct pci_dev *pdev)
+{
+	return rec->vendor == pdev->vendor && rec->device == pdev->device &&
+	       rec->subsystem_vendor == pdev->subsystem_vendor &&
+	       rec->subsystem_device == pdev->subsystem_device;
+}
+
+/* The record of @pdev's address, whatever card it was made for. */
+static struct pbnl_rec *pbnl_rec_find_addr(struct pci_dev *pdev)
 {
 	struct pbnl_rec *rec;
+	u64 key = pbnl_dev_key(pdev);
 
 	lockdep_assert_held(&pbnl_recs_lock);
 	list_for_each_entry(rec, &pbnl_recs, node)
 		if (rec->key == key)
 			return rec;
 	return NULL;
+}
+
+/* The record of @pdev: its address, made for this card. */
+static struct pbnl_rec *pbnl_rec_find(struct pci_dev *pdev)
+{
+	struct pbnl_rec *rec = pbnl_rec_find_addr(pdev);
+
+	return rec && pbnl_rec_same_card(rec, pdev) ? rec : NULL;
 }
 
 static void pbnl_rec_free(struct pbnl_rec *rec)
@@ -66,11 +90,12 @@ static void pbnl_rec_free(struct pbnl_rec *rec)
  * @driver: its driver before, or NULL
  * @override: its driver_override before, or NULL
  * @known: whether @driver and @override were recorded (false: adopted)
+ * @reserved: made by the "hide" parameter (boot-time reservation)
  *
  * Replaces an earlier record of the same function.  Return: 0 or -ENOMEM.
  */
 int pbnl_rec_add(struct pci_dev *pdev, const char *driver,
-		 const char *override, bool known)
+		 const char *override, bool known, bool reserved)
 {
 	struct pbnl_rec *rec, *old;
 
@@ -78,7 +103,12 @@ int pbnl_rec_add(struct pci_dev *pdev, const char *driver,
 	if (!rec)
 		return -ENOMEM;
 	rec->key = pbnl_dev_key(pdev);
+	rec->vendor = pdev->vendor;
+	rec->device = pdev->device;
+	rec->subsystem_vendor = pdev->subsystem_vendor;
+	rec->subsystem_device = pdev->subsystem_device;
 	rec->known = known;
+	rec->reserved = reserved;
 	rec->orig_driver = kstrdup(driver, GFP_KERNEL);
 	rec->orig_override = kstrdup(override, GFP_KERNEL);
 	if ((driver && !rec->orig_driver) || (override && !rec->orig_override)) {
@@ -87,7 +117,7 @@ int pbnl_rec_add(struct pci_dev *pdev, const char *driver,
 	}
 
 	mutex_lock(&pbnl_recs_lock);
-	old = pbnl_rec_find(rec->key);
+	old = pbnl_rec_find_addr(pdev);
 	if (old)
 		list_del(&old->node);
 	list_add_tail(&rec->node, &pbnl_recs);
@@ -102,7 +132,7 @@ void pbnl_rec_del(struct pci_dev *pdev)
 	struct pbnl_rec *rec;
 
 	mutex_lock(&pbnl_recs_lock);
-	rec = pbnl_rec_find(pbnl_dev_key(pdev));
+	rec = pbnl_rec_find_addr(pdev);
 	if (rec)
 		list_del(&rec->node);
 	mutex_unlock(&pbnl_recs_lock);
@@ -127,7 +157,7 @@ int pbnl_rec_copy(struct pci_dev *pdev, char **driver, char **override)
 	*driver = NULL;
 	*override = NULL;
 	mutex_lock(&pbnl_recs_lock);
-	rec = pbnl_rec_find(pbnl_dev_key(pdev));
+	rec = pbnl_rec_find(pdev);
 	if (rec && rec->known) {
 		*driver = kstrdup(rec->orig_driver, GFP_KERNEL);
 		*override = kstrdup(rec->orig_override, GFP_KERNEL);
@@ -151,7 +181,7 @@ bool pbnl_rec_exists(struct pci_dev *pdev)
 	bool found;
 
 	mutex_lock(&pbnl_recs_lock);
-	found = pbnl_rec_find(pbnl_dev_key(pdev));
+	found = pbnl_rec_find(pdev);
 	mutex_unlock(&pbnl_recs_lock);
 	return found;
 }
@@ -163,7 +193,7 @@ int pbnl_rec_put(struct sk_buff *skb, struct pci_dev *pdev)
 	int ret = 0;
 
 	mutex_lock(&pbnl_recs_lock);
-	rec = pbnl_rec_find(pbnl_dev_key(pdev));
+	rec = pbnl_rec_find(pdev);
 	if (rec &&
 	    (nla_put_flag(skb, PCIBACK_A_DEV_HIDDEN) ||
 	     (rec->orig_driver &&
@@ -188,7 +218,7 @@ int pbnl_reserve_claim(struct pci_dev *pdev)
 	int ret = 0;
 
 	if (!pbnl_rec_exists(pdev))
-		ret = pbnl_rec_add(pdev, NULL, NULL, false);
+		ret = pbnl_rec_add(pdev, NULL, NULL, false, true);
 	if (!ret)
 		ret = pbnl_set_driver_override(pdev, PBNL_PCIBACK_DRV_NAME);
 	if (ret)
@@ -196,6 +226,51 @@ int pbnl_reserve_claim(struct pci_dev *pdev)
 	else
 		pci_info(pdev, "hide: reserved for pciback\n");
 	return ret;
+}
+
+/**
+ * pbnl_reserve_release() - take back a reservation made by "hide"
+ * @pdev: a reserved function that no driver holds yet
+ *
+ * Return: true when it was one (it is released now).
+ */
+bool pbnl_reserve_release(struct pci_dev *pdev)
+{
+	struct pbnl_rec *rec;
+	bool was;
+
+	mutex_lock(&pbnl_recs_lock);
+	rec = pbnl_rec_find(pdev);
+	was = rec && rec->reserved;
+	if (was)
+		list_del(&rec->node);
+	mutex_unlock(&pbnl_recs_lock);
+	if (!was)
+		return false;
+	pbnl_rec_free(rec);
+	pbnl_set_driver_override(pdev, NULL);
+	return true;
+}
+
+/* A record made for another card in this slot is dropped. */
+static void pbnl_rec_drop_stale(struct pci_dev *pdev)
+{
+	struct pbnl_rec *rec;
+
+	mutex_lock(&pbnl_recs_lock);
+	rec = pbnl_rec_find_addr(pdev);
+	if (rec && !pbnl_rec_same_card(rec, pdev))
+		list_del(&rec->node);
+	else
+		rec = NULL;
+	mutex_unlock(&pbnl_recs_lock);
+	if (!rec)
+		return;
+	pci_warn(pdev, "hidden as %04x:%04x (%04x:%04x), now %04x:%04x (%04x:%04x): another card, not reserved; its record is dropped\n",
+		 rec->vendor, rec->device, rec->subsystem_vendor,
+		 rec->subsystem_device, pdev->vendor, pdev->device,
+		 pdev->subsystem_vendor, pdev->subsystem_device);
+	pbnl_rec_free(rec);
 }
 
 static int pbnl_bus_notify(struct notifier_block *nb, unsigned long action,
@@ -206,10 +281,12 @@ static int pbnl_bus_notify(struct notifier_block *nb, unsigned long action,
 
 	if (action != BUS_NOTIFY_ADD_DEVICE)
 		return NOTIFY_DONE;
+	pbnl_rec_drop_stale(pdev);
 	if (!pbnl_rec_exists(pdev)) {
-		if (!pbnl_reserve_wanted(pdev))
-			return NOTIFY_DONE;
-		pbnl_reserve_claim(pdev);
+		if (pbnl_reserve_wanted(pdev))
+			pbnl_reserve_added(pdev);
+		else
+			pbnl_reserve_joined(pdev);
 		return NOTIFY_OK;
 	}
 	ret = pbnl_set_driver_override(pdev, PBNL_PCIBACK_DRV_NAME);
@@ -235,7 +312,7 @@ static void pbnl_records_adopt(void)
 		if (pbnl_dup_driver_override(pdev, &override))
 			continue;
 		if (override && !strcmp(override, PBNL_PCIBACK_DRV_NAME) &&
-		    !pbnl_rec_add(pdev, NULL, NULL, false))
+		    !pbnl_rec_add(pdev, NULL, NULL, false, false))
 			pci_info(pdev, "adopted as hidden (reserved for pciback)\n");
 		kfree(override);
 	}

@@ -20,6 +20,16 @@
  * taken from it here (that is "pcibackctl apply"'s job, with its checks);
  * it is logged.
  *
+ * Reservations take whole co-assignment groups (coassign.c): a named
+ * function whose group holds a function the list does not name, or one
+ * bound to a host driver, is not reserved, and the log says why.  The
+ * functions of a slot are added to the bus one at a time and probed only
+ * once all are there, so a function added later that joins the group of
+ * reserved ones unnamed takes their reservation back before any of them is
+ * probed.  A reserved function that sits next to a host-driven sibling it
+ * must go with could otherwise corrupt memory (USB companions) or share
+ * DMA isolation with dom0.
+ *
  * Locking: the list is parsed once at load, before the notifier is
  * registered, and is read-only afterwards (the parameter is 0444), so
  * readers need no lock.
@@ -230,6 +240,23 @@ out:
 	return ret;
 }
 
+/* Whether the whole group of @pdev may be reserved; logs why not. */
+static bool pbnl_reserve_group_ok(struct pci_dev *pdev)
+{
+	char why[160];
+	int ret;
+
+	ret = pbnl_group_reservable(pdev, pbnl_reserve_wanted, why, sizeof(why));
+	if (!ret)
+		return true;
+	if (ret == -EXDEV)
+		pci_warn(pdev, "hide: not reserved: %s\n", why);
+	else
+		pci_warn(pdev, "hide: not reserved: cannot compute its group: %d\n",
+			 ret);
+	return false;
+}
+
 /*
  * Reserve the functions present now.  Called once at load, after the
  * notifier is registered, so a function added meanwhile is not missed (a
@@ -260,11 +287,52 @@ void pbnl_reserve_present(void)
 			continue;
 		}
 		kfree(drv);
-		if (pbnl_reserve_claim(pdev))
+		if (!pbnl_reserve_group_ok(pdev) || pbnl_reserve_claim(pdev))
 			continue;
 		/* pciback takes it now if loaded, else when it loads */
 		if (device_attach(&pdev->dev) < 0)
 			pci_warn(pdev, "hide: reserved, but the probe failed\n");
+	}
+}
+
+/**
+ * pbnl_reserve_added() - a function the "hide" parameter names was added
+ * @pdev: the function, not probed yet
+ *
+ * Reserved when its group, as far as it is present, may go whole.
+ */
+void pbnl_reserve_added(struct pci_dev *pdev)
+{
+	if (pbnl_reserve_group_ok(pdev))
+		pbnl_reserve_claim(pdev);
+}
+
+#define PBNL_PEERS_MAX	32
+
+/**
+ * pbnl_reserve_joined() - a function no reservation names was added
+ * @pdev: the function, not probed yet
+ *
+ * Reserved functions of its group that no driver holds yet lose their
+ * reservation: the group is no longer whole.
+ */
+void pbnl_reserve_joined(struct pci_dev *pdev)
+{
+	struct pci_dev *peers[PBNL_PEERS_MAX];
+	int n, i;
+
+	if (!pbnl_nsels)
+		return;
+	n = pbnl_group_reserved_peers(pdev, peers, ARRAY_SIZE(peers));
+	if (n < 0) {
+		pci_warn(pdev, "hide: cannot compute its group: %d\n", n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (pbnl_reserve_release(peers[i]))
+			pci_warn(peers[i], "hide: reservation taken back: its group also holds %s, which hide= does not name\n",
+				 pci_name(pdev));
+		pci_dev_put(peers[i]);
 	}
 }
 
