@@ -9,7 +9,9 @@
  * a failed reattach in the rollback).  Writing "" disarms them all.
  * .../window_ms makes every hide and unhide wait that long between
  * releasing the drivers and attaching the targets, so a test can race that
- * window (a probe, a hot-remove).
+ * window (a probe, a hot-remove).  .../queue_ms makes the concurrent
+ * steps wait that long after queueing each chain of functions, so that a
+ * chain can finish before the next is queued.
  *
  * Locking: fault_lock protects the armed faults; steps taken concurrently
  * (hide.c) check them under it.
@@ -46,6 +48,10 @@ static struct pbnl_fault_slot faults[PBNL_FAULT_MAX];
 static unsigned int window_ms;
 module_param(window_ms, uint, 0600);
 MODULE_PARM_DESC(window_ms, "test builds: pause between release and attach (ms)");
+
+static unsigned int queue_ms;
+module_param(queue_ms, uint, 0600);
+MODULE_PARM_DESC(queue_ms, "test builds: pause after queueing each chain of a concurrent step (ms)");
 
 static int fault_parse(char *item, struct pbnl_fault_slot *f)
 {
@@ -136,6 +142,14 @@ int pbnl_fault(enum pbnl_fault_step step, unsigned int index)
 void pbnl_fault_window(void)
 {
 	unsigned int ms = READ_ONCE(window_ms);
+
+	if (ms)
+		msleep(ms);
+}
+
+void pbnl_fault_queued(void)
+{
+	unsigned int ms = READ_ONCE(queue_ms);
 
 	if (ms)
 		msleep(ms);

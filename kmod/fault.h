@@ -18,6 +18,7 @@ enum pbnl_fault_step {
 #ifdef PBNL_FAULT_INJECT
 int pbnl_fault(enum pbnl_fault_step step, unsigned int index);
 void pbnl_fault_window(void);
+void pbnl_fault_queued(void);
 #else
 static inline int pbnl_fault(enum pbnl_fault_step step, unsigned int index)
 {
@@ -25,6 +26,10 @@ static inline int pbnl_fault(enum pbnl_fault_step step, unsigned int index)
 }
 
 static inline void pbnl_fault_window(void)
+{
+}
+
+static inline void pbnl_fault_queued(void)
 {
 }
 #endif

@@ -367,6 +367,7 @@ static int pbnl_phase_concurrent(struct pbnl_op *op, enum pbnl_phase phase)
 		atomic_inc(&pending);
 		queue_work(pbnl_wq, &c->work);
 		n++;
+		pbnl_fault_queued();
 	}
 	if (!atomic_dec_and_test(&pending))
 		wait_for_completion(&done);

@@ -226,4 +226,45 @@ TEST_F(group, bad_requests)
 	EXPECT_EQ(-EINVAL, self->rep.err);
 }
 
+/*
+ * topology-quirks.conf: the kernel's device-specific ACS rules
+ * (pci_dev_acs_enabled[] in drivers/pci/quirks.c) decide these groups, and
+ * the engine must apply them as the kernel does, under Xen too (where
+ * there are no IOMMU groups to compare with).
+ */
+TEST_F(group, acs_quirks_decide_groups)
+{
+	static const struct {
+		const char *dev, *want;
+	} cases[] = {
+		/* Intel RCiEPs: pci_quirk_rciep_acs() */
+		{ "0000:00:0a.0", "0000:00:0a.0" },
+		{ "0000:00:0a.1", "0000:00:0a.1" },
+		/* virtio RCiEPs: no quirk, no ACS: one group */
+		{ "0000:00:0b.0", "0000:00:0b.0 0000:00:0b.1" },
+		/* 82574L functions behind a root port: not in the table */
+		{ "0000:01:00.1", "0000:01:00.0 0000:01:00.1" },
+	};
+	char got[1024];
+	size_t i;
+
+	if (access("/sys/bus/pci/devices/0000:00:0a.1", F_OK) ||
+	    access("/sys/bus/pci/devices/0000:00:0b.1", F_OK))
+		SKIP(return, "not topology-quirks.conf");
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		ASSERT_EQ(0, pbnl_group(&self->s, &cases[i].dev, 1,
+					PCIBACK_OP_FLAG_IOMMU_GROUP, &self->rep));
+		ASSERT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+		members_str(&self->rep, got, sizeof(got));
+		EXPECT_STREQ(cases[i].want, got) TH_LOG("group of %s", cases[i].dev);
+		pbnl_reply_free(&self->rep);
+		/* the co-assignment group adds nothing here */
+		ASSERT_EQ(0, pbnl_group(&self->s, &cases[i].dev, 1, 0, &self->rep));
+		ASSERT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+		members_str(&self->rep, got, sizeof(got));
+		EXPECT_STREQ(cases[i].want, got) TH_LOG("closure of %s", cases[i].dev);
+		pbnl_reply_free(&self->rep);
+	}
+}
+
 TEST_HARNESS_MAIN

@@ -43,6 +43,10 @@
 #define QMP_ADD "{\"execute\": \"device_add\", \"arguments\": {" \
 	"\"driver\": \"virtio-net-pci\", \"id\": \"vnet-flr\", \"bus\": \"rp1\", " \
 	"\"addr\": \"00.0\", \"mac\": \"52:54:00:00:01:00\"}}"
+/* Another card in the same slot: an e1000e (8086:10d3) */
+#define QMP_ADD_OTHER "{\"execute\": \"device_add\", \"arguments\": {" \
+	"\"driver\": \"e1000e\", \"id\": \"vnet-flr\", \"bus\": \"rp1\", " \
+	"\"addr\": \"00.0\", \"mac\": \"52:54:00:00:01:01\"}}"
 
 static bool relay_enabled(void)
 {
@@ -306,6 +310,38 @@ TEST_F_TIMEOUT(hotplug, removed_during_unhide, 180)
 	EXPECT_TRUE(wait_for(GONE, BOUND, GONE_DRV, 10));
 	EXPECT_STREQ(STAYS_DRV, pbnl_drv(STAYS));
 	EXPECT_NE(0, pbnl_ifname(STAYS)[0]);
+}
+
+/*
+ * A hidden function's record is made for its card: another card found in
+ * the slot (here an e1000e where the virtio-net was) is not seized, and its
+ * host driver takes it; the record is dropped.
+ */
+TEST_F_TIMEOUT(hotplug, another_card_in_the_slot_is_not_seized, 240)
+{
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, &self->names[0], 1,
+			     0, &self->rep));
+	ASSERT_EQ(0, self->rep.err) TH_LOG("hide: %s", self->rep.msg);
+	pbnl_reply_free(&self->rep);
+	ASSERT_STREQ("pciback", pbnl_drv(GONE));
+
+	ASSERT_EQ(0, qmp(QMP_DEL));
+	ASSERT_TRUE(wait_for(GONE, ABSENT, NULL, 40));
+	ASSERT_EQ(0, qmp(QMP_ADD_OTHER));
+	EXPECT_TRUE(wait_for(GONE, ANY_DRIVER, NULL, 60));
+	EXPECT_STREQ("e1000e", pbnl_drv(GONE));
+	ASSERT_EQ(0, pbnl_get(&self->s, GONE, &self->rep));
+	ASSERT_EQ((size_t)1, self->rep.ndevs);
+	EXPECT_FALSE(self->rep.devs[0].hidden);
+	EXPECT_FALSE(self->rep.devs[0].has_override);
+	pbnl_reply_free(&self->rep);
+
+	/* the original card back, with its host driver */
+	ASSERT_EQ(0, qmp(QMP_DEL));
+	ASSERT_TRUE(wait_for(GONE, ABSENT, NULL, 40));
+	ASSERT_EQ(0, qmp(QMP_ADD));
+	EXPECT_TRUE(wait_for(GONE, BOUND, GONE_DRV, 60))
+		TH_LOG("%s has driver '%s'", GONE, pbnl_drv(GONE));
 }
 
 TEST_HARNESS_MAIN

@@ -13,7 +13,7 @@
 # leaves it out).
 #
 # Environment: VM_MODES ("xen native"), VM_EXTRA_TOPOLOGIES ("bridges
-# switch": selftests/vm/topology-NAME.conf, booted without Xen for the
+# switch quirks": selftests/vm/topology-NAME.conf, booted without Xen for the
 # IOMMU group comparison; "" for none), VM_TIMEOUT (seconds per boot, 1200),
 # and for your own kernel VM_KERNEL (bzImage), VM_MODULES (modules tree:
 # /lib/modules/VER or an INSTALL_MOD_PATH root) and KDIR (its build tree);
@@ -27,7 +27,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 modes=${VM_MODES:-xen native}
 # More topologies, booted without Xen, where the engine's groups are
 # compared with the kernel's IOMMU groups (group_test only).
-extra_topologies=${VM_EXTRA_TOPOLOGIES-bridges switch}
+extra_topologies=${VM_EXTRA_TOPOLOGIES-bridges switch quirks}
 timeout=${VM_TIMEOUT:-1200}
 
 kvers=("$@")
