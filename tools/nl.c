@@ -633,14 +633,28 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	if (r->err || nlmsg_hdr(msg)->nlmsg_type != r->family)
 		return NL_SKIP;		/* drain the rest; not ours */
 	if (r->op) {
-		if (r->got_one)		/* one reply expected: ignore others */
-			return NL_SKIP;
-		ret = pbnl_parse_op_reply(nlmsg_hdr(msg), &r->res, &r->nres);
+		/* one message per function: collect them all, in order */
+		struct pb_result *res, *all;
+		size_t n;
+
+		ret = pbnl_parse_op_reply(nlmsg_hdr(msg), &res, &n);
 		if (ret) {
 			req_fail(r, -ret, ret == -ENOMEM ? "out of memory" :
 				 "malformed reply from the kernel");
 			return NL_SKIP;
 		}
+		if (!n)
+			return NL_OK;
+		all = realloc(r->res, (r->nres + n) * sizeof(*all));
+		if (!all) {
+			pbnl_results_free(res, n);
+			req_fail(r, ENOMEM, "out of memory");
+			return NL_SKIP;
+		}
+		memcpy(all + r->nres, res, n * sizeof(*res));
+		free(res);
+		r->res = all;
+		r->nres += n;
 		r->got_one = true;
 		return NL_OK;
 	}

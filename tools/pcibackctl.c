@@ -1260,7 +1260,9 @@ static const char hide_help[] =
 	"\n"
 	"A set that is not a whole co-assignment group (see check) is refused,\n"
 	"naming a missing device and the rule; --with-group adds the missing\n"
-	"devices (the group's bridges stay in dom0), --force goes ahead.\n"
+	"devices (the group's bridges stay in dom0), --force goes ahead, except\n"
+	"for the USB controllers of one slot (UHCI/OHCI/EHCI companions), which\n"
+	"never part: their drivers read each other's data.\n"
 	"\n"
 	"On failure nothing changed; one line names the device and the reason:\n"
 	"  pcibackctl: hide: 0000:03:00.0: interface eth1 is up (force to\n"
@@ -1274,6 +1276,11 @@ static const char unhide_help[] =
 	"without a record the bus picks a driver (the line shows the one bound\n"
 	"now; \"(bus picks)\" in a dry run).  A device assigned to a guest is\n"
 	"refused unless --force.  Needs CAP_SYS_ADMIN.\n"
+	"\n"
+	"A set that would leave part of its co-assignment group with pciback\n"
+	"(see check) is refused, naming a device left behind and the rule;\n"
+	"--with-group gives the whole held group back, --force goes ahead\n"
+	"(never for USB companions, as for hide).\n"
 	"\n"
 	"Output, errors and -j as for hide, e.g.\n"
 	"  0000:03:00.0 pciback -> e1000e\n";
@@ -1373,10 +1380,11 @@ static const struct command commands[] = {
 		.min_args = 1, .max_args = -1, .run = cmd_op,
 	},
 	{
-		.name = "unhide", .args = "[-n] [-f] DEV...",
+		.name = "unhide", .args = "[-n] [-f] [--with-group] DEV...",
 		.summary = "Give PCI functions back to dom0, all or none",
 		.help = unhide_help,
-		.opts = CLI_OPT(CLI_DRY_RUN) | CLI_OPT(CLI_FORCE),
+		.opts = CLI_OPT(CLI_DRY_RUN) | CLI_OPT(CLI_FORCE) |
+			CLI_OPT(CLI_WITH_GROUP),
 		.nl_cmd = PCIBACK_CMD_DEV_UNHIDE,
 		.min_args = 1, .max_args = -1, .run = cmd_op,
 	},

@@ -197,7 +197,7 @@ static void help_text(void)
 	RUN(&r, "--help");
 	CHECK_INT(r.status, 0);
 	CHECK_CONTAINS(r.out, "\n  hide [-n] [-f] [--allow-bridge] [--with-group] DEV...\n");
-	CHECK_CONTAINS(r.out, "\n  unhide [-n] [-f] DEV...\n");
+	CHECK_CONTAINS(r.out, "\n  unhide [-n] [-f] [--with-group] DEV...\n");
 	CHECK_CONTAINS(r.out, "\n  monitor [--count N] ");
 	CHECK_CONTAINS(r.out, "  7  device busy\n");
 	CHECK_CONTAINS(r.out, "xen-pciback (hide, unhide)\n");
