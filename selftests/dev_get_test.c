@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <linux/genetlink.h>
@@ -456,6 +457,55 @@ TEST_F(pbnl, pciback_bound_device_is_reported)
 	pbnl_reply_free(&one);
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
 	EXPECT_EQ(0, access(path, F_OK));
+}
+
+/*
+ * A function whose description is longer than a page's worth of dump
+ * buffer (a driver_override of 4000 bytes) neither ends the dump nor is
+ * left out of it: the dump sizes its buffers for the largest function.  A
+ * new socket, whose first read is the dump, gets the kernel's default
+ * buffer size for the first round.
+ */
+TEST_F(pbnl, long_override_does_not_end_the_dump)
+{
+	char big[4001], path[PATH_MAX];
+	struct pbnl_sock fresh;
+	const char *victim = NULL;
+	size_t i, n;
+
+	ASSERT_EQ(0, pbnl_dump(&self->s, &self->rep));
+	ASSERT_EQ(0, self->rep.err);
+	n = self->rep.ndevs;
+	for (i = 0; i < n && !victim; i++)
+		if (!self->rep.devs[i].has_driver && !self->rep.devs[i].has_override)
+			victim = strdup(self->rep.devs[i].name);
+	pbnl_reply_free(&self->rep);
+	if (!victim)
+		SKIP(return, "no function without a driver and driver_override");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+		 victim);
+	ASSERT_EQ(0, pbnl_write_str(path, big)) TH_LOG("%s", path);
+
+	fresh.fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	fresh.family = self->s.family;
+	fresh.seq = 0;
+	EXPECT_LE(0, fresh.fd);
+	if (fresh.fd >= 0) {
+		EXPECT_EQ(0, pbnl_dump(&fresh, &self->rep));
+		EXPECT_EQ(0, self->rep.err) TH_LOG("dump: %s", self->rep.msg);
+		EXPECT_EQ(n, self->rep.ndevs);
+		EXPECT_NE(NULL, find_dev(&self->rep, victim));
+		pbnl_reply_free(&self->rep);
+		close(fresh.fd);
+	}
+	/* and dev-get of it */
+	EXPECT_EQ(0, pbnl_get(&self->s, victim, &self->rep));
+	EXPECT_EQ(0, self->rep.err) TH_LOG("get: %s", self->rep.msg);
+	EXPECT_EQ((size_t)1, self->rep.ndevs);
+	ASSERT_EQ(0, pbnl_write_str(path, "\n"));
+	free((void *)victim);
 }
 
 TEST_HARNESS_MAIN

@@ -1268,4 +1268,60 @@ TEST_F(hide, usb_companions_never_split)
 	EXPECT_NE(0, pbnl_ifname(self->names[0])[0]);
 }
 
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A signal that reaches the client while its hide runs does not turn the
+ * completed move into an error, nor drop its results or notifications: what
+ * reports a move takes its locks uninterruptibly.  The window_ms knob holds
+ * the hide between its release and attach steps; the signal arrives then.
+ */
+TEST_F(hide, signal_during_the_move_keeps_its_report)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };	/* no SA_RESTART */
+	struct pbnl_sock mon;
+	struct pbnl_dev d;
+	int status, i;
+	pid_t pid;
+
+	if (access(WINDOW_KNOB, F_OK))
+		SKIP(return, "module built without fault injection");
+	ASSERT_EQ(0, pbnl_monitor_open(&mon));
+	ASSERT_EQ(0, pbnl_write_str(WINDOW_KNOB, "1500"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct pbnl_sock s;
+		struct pbnl_reply r;
+
+		sigaction(SIGUSR1, &sa, NULL);
+		if (pbnl_open(&s) ||
+		    pbnl_op(&s, PCIBACK_CMD_DEV_HIDE, self->names, 2, 0, &r))
+			_exit(2);
+		if (r.err || r.nresults != 2) {
+			fprintf(stderr, "# hide: error %d, %zu results: %s\n",
+				r.err, r.nresults, r.msg);
+			_exit(1);
+		}
+		_exit(0);
+	}
+	usleep(500000);
+	kill(pid, SIGUSR1);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	pbnl_write_str(WINDOW_KNOB, "0");
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("client status %#x", status);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pbnl_monitor_next(&mon, &d, 5000));
+		EXPECT_EQ((uint32_t)PCIBACK_EVENT_HIDDEN, d.event);
+		EXPECT_STREQ(self->names[i], d.name);
+	}
+	pbnl_close(&mon);
+	EXPECT_STREQ("pciback", pbnl_drv(self->names[0]));
+	EXPECT_STREQ("pciback", pbnl_drv(self->names[1]));
+}
+
 TEST_HARNESS_MAIN

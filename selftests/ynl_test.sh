@@ -237,8 +237,10 @@ for c in $cand; do
 			dry=$c
 			cp "$tmp/try" "$tmp/dry"
 		fi
+		# one reply message per function: a list when there are several
 		members=$(py -c 'import json, sys
-print(len(json.loads(open(sys.argv[1]).readline())["result"]))' "$tmp/try" 2>/dev/null)
+d = json.loads(open(sys.argv[1]).readline())
+print(sum(len(x["result"]) for x in (d if isinstance(d, list) else [d])))' "$tmp/try" 2>/dev/null)
 		if [ "$members" = 1 ]; then
 			alone=$c
 			break
@@ -255,7 +257,8 @@ if [ -z "$dry" ]; then
 	exit 1
 fi
 check do_dev_hide_dry_run "$tmp/dry" '
-res = docs[0].get("result", [])
+res = [r for d in (docs[0] if isinstance(docs[0], list) else [docs[0]])
+       for r in d.get("result", [])]
 names = [r.get("name") for r in res]
 if args[0] not in names:
     print("%s not among the results %s" % (args[0], names))
