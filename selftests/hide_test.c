@@ -240,6 +240,9 @@ FIXTURE_TEARDOWN(hide)
 				PCIBACK_OP_FLAG_FORCE, &r);
 			pbnl_reply_free(&r);
 		}
+		/* no slot entry left behind (rollback_keeps_...): "no such entry" is fine */
+		pbnl_write_str("/sys/bus/pci/drivers/pciback/remove_slot",
+			       self->names[i]);
 	}
 	pbnl_reply_free(&self->rep);
 	pbnl_close(&self->s);
@@ -1322,6 +1325,60 @@ TEST_F(hide, signal_during_the_move_keeps_its_report)
 	pbnl_close(&mon);
 	EXPECT_STREQ("pciback", pbnl_drv(self->names[0]));
 	EXPECT_STREQ("pciback", pbnl_drv(self->names[1]));
+}
+
+static bool in_slot_list(const char *bdf)
+{
+	char want[32];
+
+	snprintf(want, sizeof(want), "%s\n", bdf);
+	return strstr(run_out("cat /sys/bus/pci/drivers/pciback/slots"), want);
+}
+
+/*
+ * A rollback leaves xen-pciback's slot list as it was: an entry made
+ * before the operation (new_slot, as "xl pci-assignable-add" does, or
+ * xen-pciback.hide=) survives a failed hide, and a failed unhide, although
+ * the move took the function off xen-pciback on the way.
+ */
+TEST_F(hide, rollback_keeps_xen_pciback_slot_entries)
+{
+	if (access(FAULT_KNOB, F_OK))
+		SKIP(return, "module built without fault injection");
+	ASSERT_EQ(0, pbnl_write_str("/sys/bus/pci/drivers/pciback/new_slot",
+				    self->names[0]));
+	ASSERT_TRUE(in_slot_list(self->names[0]));
+	EXPECT_STREQ(self->drv[0], pbnl_drv(self->names[0]));
+
+	/* hide: the first is on pciback when the second fails */
+	ASSERT_EQ(0, pbnl_write_str(FAULT_KNOB, "attach:2"));
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, self->names, 2, 0,
+			     &self->rep));
+	EXPECT_EQ(-EIO, self->rep.err);
+	EXPECT_NE(NULL, strstr(self->rep.msg, "all rolled back")) TH_LOG("%s", self->rep.msg);
+	EXPECT_STREQ(self->drv[0], pbnl_drv(self->names[0]));
+	EXPECT_TRUE(in_slot_list(self->names[0]));
+	pbnl_reply_free(&self->rep);
+
+	/* unhide: the first left pciback when the second fails */
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_HIDE, self->names, 2, 0,
+			     &self->rep));
+	ASSERT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+	pbnl_reply_free(&self->rep);
+	ASSERT_EQ(0, pbnl_write_str(FAULT_KNOB, "attach:2"));
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, self->names, 2, 0,
+			     &self->rep));
+	EXPECT_EQ(-EIO, self->rep.err);
+	EXPECT_STREQ("pciback", pbnl_drv(self->names[0]));
+	EXPECT_TRUE(in_slot_list(self->names[0]));
+	pbnl_reply_free(&self->rep);
+
+	/* a successful unhide drops the entry: pciback would seize it again */
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, self->names, 2, 0,
+			     &self->rep));
+	EXPECT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+	EXPECT_FALSE(in_slot_list(self->names[0]));
+	EXPECT_TRUE(all_on_host(_metadata, self));
 }
 
 TEST_HARNESS_MAIN

@@ -6,9 +6,10 @@
 # Runs in the benchmark VM's dom0 (topology-bench.conf), started by
 # scripts/bench.sh: hides and unhides N FLR-capable functions with the
 # four ways there are, interleaved, several times; times pcibackctl -j list
-# against lspci -k; reports the module's size and the tool's peak RSS.
+# against lspci -k, and pcibackctl check; reports the module's size and the tool's peak RSS.
 #
 # Output: "sample METHOD hide|unhide N MS", "sample list|lspci FUNCS MS",
+# "sample check|iommucheck FUNCS MS" (pcibackctl check of one function),
 # "memory ..." and "cfg ..." lines (config-space accesses, see
 # cfg_trace), which scripts/bench.sh sums up (medians, ratios) with
 # selftests/bench/summarize.awk.
@@ -222,6 +223,18 @@ for ((r = 1; r <= reps; r++)); do
 	echo "sample lspci $funcs ${out#ms=}" | sed 's/ rss_kb=.*//'
 done
 pcibackctl -j list | grep -o '"name"' | wc -l | sed 's/^/# functions listed by pcibackctl: /'
+
+# ---------------------------------------------------------------- check --
+
+# group-get needs no privilege: its cost on this machine, for one function
+# (its closure over every function, and the in-use check of its members)
+# and for Linux's IOMMU group of it.
+for ((r = 1; r <= reps; r++)); do
+	out=$(pbnl-time pcibackctl -j check "${flr[0]}")
+	echo "sample check $funcs ${out#ms=}" | sed 's/ rss_kb=.*//'
+	out=$(pbnl-time pcibackctl -j check --iommu-group "${flr[0]}")
+	echo "sample iommucheck $funcs ${out#ms=}" | sed 's/ rss_kb=.*//'
+done
 
 # ------------------------------------------------------------- memory --
 

@@ -118,7 +118,7 @@ function table(dir,    i, k, m, n, cells, widths, nc, ref, v) {
 }
 
 $1 == "sample" && $2 != "list" && $2 != "lspci" && $2 != "start" &&
-    $2 != "toolstart" {
+    $2 != "toolstart" && $2 != "check" && $2 != "iommucheck" {
 	key = $2 " " $3 " " $4
 	if ($5 == "fail") {
 		failed[key]++
@@ -213,6 +213,9 @@ END {
 			rst ? "| " : "", ms(median("list")), ms(median("lspci")), funcs,
 			ratio(median("lspci"), median("list"))
 	}
+	if (samples["check"] != "")
+		printf "%spcibackctl -j check of one function: %s ms, with --iommu-group: %s ms, on %d functions\n",
+			rst ? "| " : "", ms(median("check")), ms(median("iommucheck")), funcs
 	if (samples["start"] != "")
 		printf "%sstarting a process (/bin/true): %s ms\n", rst ? "| " : "",
 			ms(median("start"))
