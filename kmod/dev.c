@@ -10,6 +10,7 @@
 #include <linux/device.h>
 #include <linux/pci.h>
 
+#include "fault.h"
 #include "pciback_nl.h"
 
 /* Reset method names, indexed by pci_dev::reset_methods[] values. */
@@ -216,6 +217,7 @@ int pbnl_dev_put(struct sk_buff *skb, struct pci_dev *pdev, bool intr)
 	if (ret)
 		return ret;
 
+	pbnl_fault_contend(&pdev->dev);
 	if (intr) {
 		ret = device_lock_interruptible(&pdev->dev);
 		if (ret)

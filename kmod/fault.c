@@ -11,14 +11,22 @@
  * releasing the drivers and attaching the targets, so a test can race that
  * window (a probe, a hot-remove).  .../queue_ms makes the concurrent
  * steps wait that long after queueing each chain of functions, so that a
- * chain can finish before the next is queued.
+ * chain can finish before the next is queued.  .../contend_ms makes
+ * every attempt of a task with a signal pending to take a device lock for
+ * a report (pbnl_dev_put()) find it held that long by a worker, so that a
+ * test can check that a signal does not cut a report short.
  *
  * Locking: fault_lock protects the armed faults; steps taken concurrently
  * (hide.c) check them under it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/device.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
 #include <linux/spinlock.h>
@@ -48,6 +56,10 @@ static struct pbnl_fault_slot faults[PBNL_FAULT_MAX];
 static unsigned int window_ms;
 module_param(window_ms, uint, 0600);
 MODULE_PARM_DESC(window_ms, "test builds: pause between release and attach (ms)");
+
+static unsigned int contend_ms;
+module_param(contend_ms, uint, 0600);
+MODULE_PARM_DESC(contend_ms, "test builds: hold a device lock that long when a task with a signal pending is about to take it (ms)");
 
 static unsigned int queue_ms;
 module_param(queue_ms, uint, 0600);
@@ -153,4 +165,44 @@ void pbnl_fault_queued(void)
 
 	if (ms)
 		msleep(ms);
+}
+
+struct pbnl_contend {
+	struct work_struct work;
+	struct device *dev;
+	struct completion held;
+	unsigned int ms;
+};
+
+static void pbnl_contend_work(struct work_struct *work)
+{
+	struct pbnl_contend *c = container_of(work, struct pbnl_contend, work);
+	struct device *dev = c->dev;
+	unsigned int ms = c->ms;
+
+	device_lock(dev);
+	complete(&c->held);	/* c belongs to the waiter from here */
+	msleep(ms);
+	device_unlock(dev);
+	put_device(dev);
+}
+
+void pbnl_fault_contend(struct device *dev)
+{
+	unsigned int ms = READ_ONCE(contend_ms);
+	struct pbnl_contend *c;
+
+	if (!ms || !signal_pending(current))
+		return;
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return;
+	INIT_WORK(&c->work, pbnl_contend_work);
+	init_completion(&c->held);
+	c->dev = get_device(dev);
+	c->ms = ms;
+	pr_info("holding the device lock of %s for %u ms\n", dev_name(dev), ms);
+	schedule_work(&c->work);
+	wait_for_completion(&c->held);
+	kfree(c);
 }

@@ -19,6 +19,8 @@ enum pbnl_fault_step {
 int pbnl_fault(enum pbnl_fault_step step, unsigned int index);
 void pbnl_fault_window(void);
 void pbnl_fault_queued(void);
+struct device;
+void pbnl_fault_contend(struct device *dev);
 #else
 static inline int pbnl_fault(enum pbnl_fault_step step, unsigned int index)
 {
@@ -30,6 +32,11 @@ static inline void pbnl_fault_window(void)
 }
 
 static inline void pbnl_fault_queued(void)
+{
+}
+
+struct device;
+static inline void pbnl_fault_contend(struct device *dev)
 {
 }
 #endif

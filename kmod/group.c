@@ -17,6 +17,11 @@
  *   the same relations, but in both directions (a bridge pulls in what lies
  *   below it, not only the reverse) and transitively, so the closure of any
  *   function contains its kernel group; then the reset and SR-IOV rules.
+ *
+ * The predicates: pci_acs_enabled() asks the device-specific quirks first
+ * (acs.c); pci_for_each_dma_alias() starts from pci_real_dma_dev() (the VMD
+ * endpoint for a function of a VMD domain); a reset is one Linux can do
+ * now, not one it probed when the function was added (see group.h).
  */
 #ifdef __KERNEL__
 #include <linux/errno.h>
@@ -35,9 +40,16 @@
 /* Bound on the alias recursion of get_pci_alias_group() (kernel stack). */
 #define PBNL_ALIAS_DEPTH	32
 
+#define PBNL_RESET_BUS_MASK	(BIT(PBNL_RESET_BUS) | BIT(PBNL_RESET_CXL_BUS))
+
 static const struct pbnl_topo_fn *fn_of(const struct pbnl_topo *topo, int i)
 {
 	return &topo->fn[i];
+}
+
+static int up_of(const struct pbnl_topo *topo, int i)
+{
+	return topo->fn[i].upstream;
 }
 
 static bool same_bus(const struct pbnl_topo_fn *a,
@@ -62,25 +74,47 @@ static bool alias_bit(const struct pbnl_topo_fn *f, u8 devfn)
 	return (f->dma_alias_mask[devfn >> 6] >> (devfn & 63)) & 1;
 }
 
-/* pci_devs_are_dma_aliases() */
-static bool dma_aliases(const struct pbnl_topo_fn *a,
-			const struct pbnl_topo_fn *b)
+static bool has_alias_mask(const struct pbnl_topo_fn *f)
 {
-	return alias_bit(a, b->devfn) || alias_bit(b, a->devfn);
+	return f->dma_alias_mask[0] | f->dma_alias_mask[1] |
+	       f->dma_alias_mask[2] | f->dma_alias_mask[3];
 }
 
-/* Is @i (or a function below it) below bridge @b? */
+/* pci_devs_are_dma_aliases() (callers check the bus) */
+static bool dma_aliases(const struct pbnl_topo *topo, int a, int b)
+{
+	const struct pbnl_topo_fn *fa = fn_of(topo, a), *fb = fn_of(topo, b);
+
+	return alias_bit(fa, fb->devfn) || alias_bit(fb, fa->devfn) ||
+	       fa->real_dma == b || fb->real_dma == a;
+}
+
+/* Could dma_aliases() be true for any pair at all? */
+static bool any_dma_alias(const struct pbnl_topo *topo)
+{
+	int i;
+
+	for (i = 0; i < topo->nr; i++)
+		if (has_alias_mask(fn_of(topo, i)) || fn_of(topo, i)->real_dma >= 0)
+			return true;
+	return false;
+}
+
+/* Is @i below bridge @b? */
 static bool below(const struct pbnl_topo *topo, int i, int b)
 {
 	int n;
 
-	for (n = fn_of(topo, i)->upstream; n >= 0; n = fn_of(topo, n)->upstream)
+	for (n = up_of(topo, i); n >= 0; n = up_of(topo, n))
 		if (n == b)
 			return true;
 	return false;
 }
 
-/* Indices in range, upstream chains end at a root bus, VFs have a PF. */
+/*
+ * Indices in range, upstream chains end at a root bus, VFs have a PF, a
+ * real DMA device is another function.
+ */
 static int validate(const struct pbnl_topo *topo)
 {
 	int i, n, depth;
@@ -93,8 +127,11 @@ static int validate(const struct pbnl_topo *topo)
 		if ((f->flags & PBNL_TOPO_VF) &&
 		    (f->physfn < 0 || f->physfn >= topo->nr || f->physfn == i))
 			return -EINVAL;
+		if (f->real_dma < -1 || f->real_dma >= topo->nr ||
+		    f->real_dma == i)
+			return -EINVAL;
 		depth = 0;
-		for (n = f->upstream; n >= 0; n = fn_of(topo, n)->upstream) {
+		for (n = f->upstream; n >= 0; n = up_of(topo, n)) {
 			if (n >= topo->nr || n == i || ++depth > topo->nr)
 				return -EINVAL;
 		}
@@ -115,12 +152,19 @@ static bool acs_flags_enabled(const struct pbnl_topo_fn *f, u16 flags)
 }
 
 /* pci_acs_enabled() */
-static bool fn_acs_enabled(const struct pbnl_topo_fn *f, u16 flags)
+static bool fn_acs_enabled(const struct pbnl_topo *topo, int idx, u16 flags)
 {
+	const struct pbnl_topo_fn *f = fn_of(topo, idx);
+	int ret;
+
+	/* the tests' override of the quirk table */
 	if (f->acs_quirk == PBNL_ACS_QUIRK_ISOLATED)
 		return true;
 	if (f->acs_quirk == PBNL_ACS_QUIRK_NOT_ISOLATED)
 		return false;
+	ret = pbnl_acs_quirk(topo, idx, flags, NULL);
+	if (ret >= 0)
+		return ret > 0;
 	/* Conventional PCI and PCI-X devices never support ACS. */
 	if (!(f->flags & PBNL_TOPO_PCIE))
 		return false;
@@ -143,9 +187,14 @@ static bool fn_acs_enabled(const struct pbnl_topo_fn *f, u16 flags)
 	return true;
 }
 
+static bool fn_isolated(const struct pbnl_topo *topo, int idx)
+{
+	return fn_acs_enabled(topo, idx, PBNL_ACS_REQ);
+}
+
 bool pbnl_group_acs_enabled(const struct pbnl_topo *topo, int idx, u16 flags)
 {
-	return fn_acs_enabled(fn_of(topo, idx), flags);
+	return fn_acs_enabled(topo, idx, flags);
 }
 
 /* pci_acs_path_enabled(start, NULL, flags) */
@@ -154,11 +203,24 @@ bool pbnl_group_acs_path_enabled(const struct pbnl_topo *topo, int idx,
 {
 	int i;
 
-	for (i = idx; i >= 0; i = fn_of(topo, i)->upstream)
-		if (!fn_acs_enabled(fn_of(topo, i), flags))
+	for (i = idx; i >= 0; i = up_of(topo, i))
+		if (!fn_acs_enabled(topo, i, flags))
 			return false;
 	return true;
 }
+
+/* The topmost bridge above @idx lacking ACS, or -1. */
+static int top_without_acs(const struct pbnl_topo *topo, int idx)
+{
+	int b, top = -1;
+
+	for (b = up_of(topo, idx); b >= 0; b = up_of(topo, b))
+		if (!fn_isolated(topo, b))
+			top = b;
+	return top;
+}
+
+/* ---- resets ---- */
 
 bool pbnl_group_has_function_reset(const struct pbnl_topo_fn *f)
 {
@@ -168,13 +230,75 @@ bool pbnl_group_has_function_reset(const struct pbnl_topo_fn *f)
 	return f->reset_methods & PBNL_RESET_FUNCTION_MASK;
 }
 
+/* Another function on the bus of @x? */
+static bool shares_bus(const struct pbnl_topo *topo, int x)
+{
+	const struct pbnl_topo_fn *f = fn_of(topo, x);
+	int t;
+
+	for (t = 0; t < topo->nr; t++)
+		if (t != x && same_bus(fn_of(topo, t), f))
+			return true;
+	return false;
+}
+
 /*
- * pci_for_each_dma_alias() as an iterator: the function itself first
- * (@cur < 0), then every bridge that takes over its requester ID on the
- * way up, until a PCI_DEV_FLAGS_BRIDGE_XLATE_ROOT bridge; -1 at the end.
- * @cur is the previous answer.  (The dma_alias_mask entries, which the
- * kernel reports as the function itself, make no difference to grouping
- * and are left out; pci_real_dma_dev() is the caller's business.)
+ * The bridge whose secondary bus reset would reset @x, if the "bus" or
+ * "cxl_bus" method of @x could use it at all, other functions on the bus
+ * aside; else -1.  pci_parent_bus_reset() and pci_dev_reset_slot_function()
+ * refuse a function with a subordinate bus or PCI_DEV_FLAGS_NO_BUS_RESET,
+ * and one on a root bus or a virtual bus (no bus->self; a hotplug slot with
+ * a reset is a PCIe port's).  PCI_DEV_FLAGS_NO_BUS_RESET on that bridge is
+ * taken as a refusal too, as pci_bus_resettable() and pci_slot_resettable()
+ * take it, although pci_parent_bus_reset() itself looks at the function's
+ * flag only.
+ */
+static int bus_reset_bridge(const struct pbnl_topo *topo, int x)
+{
+	const struct pbnl_topo_fn *f = fn_of(topo, x);
+	int b = f->upstream;
+
+	if (!(f->reset_methods & PBNL_RESET_BUS_MASK) || is_bridge(f) ||
+	    (f->flags & (PBNL_TOPO_NO_BUS_RESET | PBNL_TOPO_ROOT_BUS)) || b < 0)
+		return -1;
+	/* a VF on a virtual bus */
+	if ((f->flags & PBNL_TOPO_VF) &&
+	    !same_bus(fn_of(topo, f->physfn), f))
+		return -1;
+	if (fn_of(topo, b)->flags & PBNL_TOPO_NO_BUS_RESET)
+		return -1;
+	return b;
+}
+
+/* pci_dev_reset_slot_function(): not for a multifunction device */
+static bool slot_reset(const struct pbnl_topo_fn *f)
+{
+	return (f->flags & PBNL_TOPO_HOTPLUG_SLOT) &&
+	       !(f->flags & PBNL_TOPO_MULTIFUNCTION);
+}
+
+bool pbnl_group_reset_usable(const struct pbnl_topo *topo, int idx)
+{
+	const struct pbnl_topo_fn *f = fn_of(topo, idx);
+
+	if (pbnl_group_has_function_reset(f))
+		return true;
+	if (bus_reset_bridge(topo, idx) < 0)
+		return false;
+	/* pci_parent_bus_reset(): alone on the bus now */
+	return slot_reset(f) || !shares_bus(topo, idx);
+}
+
+/* ---- requester IDs ---- */
+
+/*
+ * pci_for_each_dma_alias() as an iterator: pci_real_dma_dev() first (the
+ * function itself, or the VMD endpoint for a function of a VMD domain),
+ * then every bridge that takes over its requester ID on the way up, until
+ * a PCI_DEV_FLAGS_BRIDGE_XLATE_ROOT bridge; -1 at the end.  @cur is the
+ * previous answer (-1 to start).  The dma_alias_mask entries, which the
+ * kernel reports as the same function, make no difference to grouping and
+ * are left out.
  */
 static int next_dma_alias(const struct pbnl_topo *topo, int idx, int cur,
 			  u8 *how)
@@ -182,10 +306,13 @@ static int next_dma_alias(const struct pbnl_topo *topo, int idx, int cur,
 	int b;
 
 	*how = PBNL_GROUP_HOW_NONE;
-	if (cur < 0)
-		return idx;
-	for (b = fn_of(topo, cur)->upstream; b >= 0;
-	     b = fn_of(topo, b)->upstream) {
+	if (cur < 0) {
+		if (fn_of(topo, idx)->real_dma < 0)
+			return idx;
+		*how = PBNL_GROUP_HOW_REAL_DMA;
+		return fn_of(topo, idx)->real_dma;
+	}
+	for (b = up_of(topo, cur); b >= 0; b = up_of(topo, b)) {
 		const struct pbnl_topo_fn *t = fn_of(topo, b);
 
 		if (t->flags & PBNL_TOPO_BRIDGE_XLATE_ROOT)
@@ -206,6 +333,15 @@ static int next_dma_alias(const struct pbnl_topo *topo, int idx, int cur,
 	return -1;
 }
 
+/* Can next_dma_alias() return bridge @b for anything? */
+static bool alias_bridge(const struct pbnl_topo_fn *b)
+{
+	return is_bridge(b) && !(b->flags & PBNL_TOPO_BRIDGE_XLATE_ROOT) &&
+	       (!(b->flags & PBNL_TOPO_PCIE) ||
+		b->pcie_type == PBNL_PCIE_PCI_BRIDGE ||
+		b->pcie_type == PBNL_PCIE_PCIE_BRIDGE);
+}
+
 /* The upstream-most requester ID alias of @idx (data.pdev of iommu.c). */
 static int last_alias(const struct pbnl_topo *topo, int idx)
 {
@@ -222,6 +358,7 @@ static int last_alias(const struct pbnl_topo *topo, int idx)
 struct pbnl_kgroup {
 	const struct pbnl_topo *topo;
 	int *group_of;
+	bool any_alias;		/* dma_aliases() may hold for some pair */
 	u64 devfns[4];
 };
 
@@ -234,8 +371,7 @@ static int kg_function_alias_group(struct pbnl_kgroup *kg, int idx, int depth)
 	const struct pbnl_topo_fn *f = fn_of(topo, idx);
 	int t, g;
 
-	if (!(f->flags & PBNL_TOPO_MULTIFUNCTION) ||
-	    fn_acs_enabled(f, PBNL_ACS_REQ))
+	if (!(f->flags & PBNL_TOPO_MULTIFUNCTION) || fn_isolated(topo, idx))
 		return -1;
 
 	for (t = 0; t < topo->nr; t++) {
@@ -243,7 +379,7 @@ static int kg_function_alias_group(struct pbnl_kgroup *kg, int idx, int depth)
 
 		if (t == idx || !same_bus(o, f) ||
 		    PBNL_SLOT(o->devfn) != PBNL_SLOT(f->devfn) ||
-		    fn_acs_enabled(o, PBNL_ACS_REQ))
+		    fn_isolated(topo, t))
 			continue;
 		g = kg_alias_group(kg, t, depth + 1);
 		if (g >= 0)
@@ -266,13 +402,12 @@ static int kg_alias_group(struct pbnl_kgroup *kg, int idx, int depth)
 
 	if (kg->group_of[idx] >= 0)
 		return kg->group_of[idx];
-	if (depth > PBNL_ALIAS_DEPTH)
+	if (depth > PBNL_ALIAS_DEPTH || !kg->any_alias)
 		return -1;
 
 	for (t = 0; t < topo->nr; t++) {
-		const struct pbnl_topo_fn *o = fn_of(topo, t);
-
-		if (t == idx || !same_bus(o, f) || !dma_aliases(f, o))
+		if (t == idx || !same_bus(fn_of(topo, t), f) ||
+		    !dma_aliases(topo, idx, t))
 			continue;
 		g = kg_alias_group(kg, t, depth + 1);
 		if (g >= 0)
@@ -288,7 +423,7 @@ static int kg_alias_group(struct pbnl_kgroup *kg, int idx, int depth)
 static int kg_device_group(struct pbnl_kgroup *kg, int idx)
 {
 	const struct pbnl_topo *topo = kg->topo;
-	int pdev = idx, a, b, g;
+	int pdev = idx, a, b, top, g;
 	u8 how;
 
 	/* the first alias with a group, else the last alias */
@@ -298,13 +433,17 @@ static int kg_device_group(struct pbnl_kgroup *kg, int idx)
 		pdev = a;
 	}
 
-	for (b = fn_of(topo, pdev)->upstream; b >= 0;
-	     b = fn_of(topo, b)->upstream) {
-		if (pbnl_group_acs_path_enabled(topo, b, PBNL_ACS_REQ))
-			break;
+	/*
+	 * Up while pci_acs_path_enabled() fails for the bridge, that is up to
+	 * the topmost bridge lacking ACS.
+	 */
+	top = top_without_acs(topo, pdev);
+	for (b = up_of(topo, pdev); top >= 0 && b >= 0; b = up_of(topo, b)) {
 		pdev = b;
 		if (kg->group_of[b] >= 0)
 			return kg->group_of[b];
+		if (b == top)
+			break;
 	}
 
 	memset(kg->devfns, 0, sizeof(kg->devfns));
@@ -321,6 +460,7 @@ int pbnl_group_kernel(const struct pbnl_topo *topo, int *group_of)
 
 	if (validate(topo) || !group_of)
 		return -EINVAL;
+	kg.any_alias = any_dma_alias(topo);
 	for (i = 0; i < topo->nr; i++)
 		group_of[i] = -1;
 	for (i = 0; i < topo->nr; i++) {
@@ -352,10 +492,35 @@ int pbnl_group_kernel_members(const struct pbnl_topo *topo, int idx,
 
 /* ---- the closure ---- */
 
+/*
+ * Each rule that pulls in a whole set (a slot, what lies below a bridge, a
+ * switch) scans for it once: the first member to expand the set adds all
+ * of it but itself, so a later member of the same set has only that first
+ * one left to reach.  Which member did it is remembered in the record of
+ * the bridge lacking ACS, in a small cache by bridge for switches (a miss
+ * scans again, with the same result), or, for a slot, is the cause of the
+ * later one's rule bit.
+ */
+/*
+ * What switch_peers() found on the secondary bus of a bridge: the member
+ * that pulled in everything below the bridge, and the port lacking ACS, or
+ * -1 for a bus without such a port.
+ */
+struct pbnl_peers {
+	s32 bridge;		/* index + 1; 0 for an empty entry */
+	s32 by;
+	s32 via;
+};
+
+#define PBNL_PEERS_CACHE	32
+
 struct pbnl_closure {
 	const struct pbnl_topo *topo;
 	struct pbnl_group_result *res;
+	u32 opts;
+	bool any_alias;		/* dma_aliases() may hold for some pair */
 	int err;
+	struct pbnl_peers peers[PBNL_PEERS_CACHE];	/* by bridge index */
 };
 
 static struct pbnl_group_member *find_member(struct pbnl_group_result *res,
@@ -363,6 +528,8 @@ static struct pbnl_group_member *find_member(struct pbnl_group_result *res,
 {
 	int i;
 
+	if (res->pos)
+		return res->pos[idx] >= 0 ? &res->members[res->pos[idx]] : NULL;
 	for (i = 0; i < res->nr; i++)
 		if (res->members[i].idx == idx)
 			return &res->members[i];
@@ -381,6 +548,8 @@ static void add(struct pbnl_closure *c, int idx, enum pbnl_group_rule rule,
 			c->err = -ENOSPC;
 			return;
 		}
+		if (res->pos)
+			res->pos[idx] = res->nr;
 		m = &res->members[res->nr++];
 		m->idx = idx;
 		m->rules = 0;
@@ -389,6 +558,7 @@ static void add(struct pbnl_closure *c, int idx, enum pbnl_group_rule rule,
 			m->via[r] = -1;
 			m->how[r] = PBNL_GROUP_HOW_NONE;
 		}
+		m->subtree_by = -1;
 	}
 	/* a requested function is there because it was asked for */
 	if (m->rules & (BIT(rule) | BIT(PBNL_GROUP_REQUESTED)))
@@ -405,27 +575,37 @@ static void add_subtree(struct pbnl_closure *c, int b, int skip,
 {
 	int t;
 
-	for (t = 0; t < c->topo->nr; t++)
+	for (t = 0; t < c->topo->nr && !c->err; t++)
 		if (t != skip && below(c->topo, t, b))
 			add(c, t, rule, cause, via, how);
 }
 
-/* Rule MULTIFUNCTION: get_pci_function_alias_group() */
-static void rule_multifunction(struct pbnl_closure *c, int x)
+/* Rule MULTIFUNCTION: get_pci_function_alias_group(), for member @m */
+static void rule_multifunction(struct pbnl_closure *c,
+			       const struct pbnl_group_member *m)
 {
 	const struct pbnl_topo *topo = c->topo;
-	const struct pbnl_topo_fn *f = fn_of(topo, x);
-	int t;
+	const struct pbnl_topo_fn *f = fn_of(topo, m->idx), *o;
+	struct pbnl_group_member *bm;
+	int x = m->idx, i, n, t;
 
-	if (!(f->flags & PBNL_TOPO_MULTIFUNCTION) ||
-	    fn_acs_enabled(f, PBNL_ACS_REQ))
+	if (!(f->flags & PBNL_TOPO_MULTIFUNCTION) || fn_isolated(topo, x))
 		return;
-	for (t = 0; t < topo->nr; t++) {
-		const struct pbnl_topo_fn *o = fn_of(topo, t);
-
+	/* pulled in by a function of the slot, which added all the others */
+	if (m->rules & BIT(PBNL_GROUP_MULTIFUNCTION)) {
+		add(c, m->cause[PBNL_GROUP_MULTIFUNCTION],
+		    PBNL_GROUP_MULTIFUNCTION, x, -1, PBNL_GROUP_HOW_NONE);
+		return;
+	}
+	/* everything below the bus's bridge is in: look at members only */
+	bm = f->upstream >= 0 ? find_member(c->res, f->upstream) : NULL;
+	n = bm && bm->subtree_by >= 0 ? c->res->nr : topo->nr;
+	for (i = 0; i < n && !c->err; i++) {
+		t = n == topo->nr ? i : c->res->members[i].idx;
+		o = fn_of(topo, t);
 		if (t != x && same_bus(o, f) &&
 		    PBNL_SLOT(o->devfn) == PBNL_SLOT(f->devfn) &&
-		    !fn_acs_enabled(o, PBNL_ACS_REQ))
+		    !fn_isolated(topo, t))
 			add(c, t, PBNL_GROUP_MULTIFUNCTION, x, -1,
 			    PBNL_GROUP_HOW_NONE);
 	}
@@ -443,7 +623,10 @@ static u8 alias_reaches(const struct pbnl_topo *topo, int t, int b)
 	return PBNL_GROUP_HOW_NONE;
 }
 
-/* Rule ALIAS: requester ID aliasing and dma_alias_mask, both directions. */
+/*
+ * Rule ALIAS: requester ID aliasing, pci_real_dma_dev() and
+ * pci_devs_are_dma_aliases(), both directions.
+ */
 static void rule_alias(struct pbnl_closure *c, int x)
 {
 	const struct pbnl_topo *topo = c->topo;
@@ -451,25 +634,99 @@ static void rule_alias(struct pbnl_closure *c, int x)
 	int a, t;
 	u8 how;
 
-	/* the bridges that take over x's requester ID */
+	/* the VMD endpoint and the bridges that take over x's requester ID */
 	for (a = -1; (a = next_dma_alias(topo, x, a, &how)) >= 0;)
 		if (a != x)
 			add(c, a, PBNL_GROUP_ALIAS, x, a, how);
 
 	/* the functions whose requester ID x takes over */
-	for (t = 0; is_bridge(f) && t < topo->nr; t++) {
+	for (t = 0; alias_bridge(f) && t < topo->nr && !c->err; t++) {
 		how = t == x ? PBNL_GROUP_HOW_NONE : alias_reaches(topo, t, x);
 		if (how != PBNL_GROUP_HOW_NONE)
 			add(c, t, PBNL_GROUP_ALIAS, x, x, how);
 	}
 
-	/* pci_devs_are_dma_aliases() */
-	for (t = 0; t < topo->nr; t++) {
+	/* the functions whose DMA x does; pci_devs_are_dma_aliases() */
+	for (t = 0; c->any_alias && t < topo->nr && !c->err; t++) {
 		const struct pbnl_topo_fn *o = fn_of(topo, t);
 
-		if (t != x && same_bus(o, f) && dma_aliases(f, o))
+		if (o->real_dma == x)
+			add(c, t, PBNL_GROUP_ALIAS, x, x,
+			    PBNL_GROUP_HOW_REAL_DMA);
+		else if (t != x && same_bus(o, f) && dma_aliases(topo, x, t))
 			add(c, t, PBNL_GROUP_ALIAS, x, x,
 			    PBNL_GROUP_HOW_DMA_ALIAS);
+	}
+}
+
+/* Rule ACS, what lies below @top (lacking ACS) joins, for @x. */
+static void acs_subtree(struct pbnl_closure *c, int top, int x)
+{
+	const struct pbnl_topo *topo = c->topo;
+	struct pbnl_group_member *m = find_member(c->res, top);
+	int first;
+
+	if (!m)
+		return;		/* -ENOSPC */
+	first = m->subtree_by;
+	if (first >= 0) {
+		if (first != x && below(topo, first, top))
+			add(c, first, PBNL_GROUP_ACS, x, top,
+			    PBNL_GROUP_HOW_NO_ACS);
+		return;
+	}
+	add_subtree(c, top, x, PBNL_GROUP_ACS, x, top, PBNL_GROUP_HOW_NO_ACS);
+	if (!c->err)
+		m->subtree_by = x;
+}
+
+/* The switch_peers() finding for bus-above bridge @b, or NULL. */
+static struct pbnl_peers *peers_cached(struct pbnl_closure *c, int b)
+{
+	struct pbnl_peers *e = &c->peers[b % PBNL_PEERS_CACHE];
+
+	return e->bridge == b + 1 ? e : NULL;
+}
+
+/*
+ * Switch peers: for each bridge b above @x, where a downstream port on b's
+ * secondary bus lacks ACS, everything below b joins.
+ */
+static void switch_peers(struct pbnl_closure *c, int x)
+{
+	const struct pbnl_topo *topo = c->topo;
+	struct pbnl_peers *e;
+	int p, b, q;
+
+	for (p = x; p >= 0 && !c->err; p = b) {
+		b = up_of(topo, p);
+		if (b < 0)
+			break;
+		e = peers_cached(c, b);
+		if (e) {
+			if (e->by >= 0 && e->by != x)
+				add(c, e->by, PBNL_GROUP_ACS, x, e->via,
+				    PBNL_GROUP_HOW_SWITCH_PEER);
+			continue;
+		}
+		for (q = 0; q < topo->nr; q++) {
+			const struct pbnl_topo_fn *o = fn_of(topo, q);
+
+			if (o->upstream == b && same_bus(o, fn_of(topo, p)) &&
+			    is_pcie_type(o, PBNL_PCIE_DOWNSTREAM) &&
+			    !fn_isolated(topo, q))
+				break;
+		}
+		e = &c->peers[b % PBNL_PEERS_CACHE];
+		e->bridge = b + 1;
+		e->by = -1;
+		e->via = -1;
+		if (q < topo->nr) {
+			add_subtree(c, b, x, PBNL_GROUP_ACS, x, q,
+				    PBNL_GROUP_HOW_SWITCH_PEER);
+			e->by = x;
+			e->via = q;
+		}
 	}
 }
 
@@ -479,68 +736,44 @@ static void rule_alias(struct pbnl_closure *c, int x)
  * topmost bridge lacking ACS, and everything below F ends up with F.  A
  * bridge x lacking ACS itself is such an F for what lies below it.
  */
-static void rule_acs(struct pbnl_closure *c, int x, u32 opts)
+static void rule_acs(struct pbnl_closure *c, int x)
 {
 	const struct pbnl_topo *topo = c->topo;
-	const struct pbnl_topo_fn *f = fn_of(topo, x);
-	int b, top = -1, p, q;
+	int top;
 
-	if (is_bridge(f) && !fn_acs_enabled(f, PBNL_ACS_REQ))
+	top = top_without_acs(topo, last_alias(topo, x));
+	if (top < 0 && is_bridge(fn_of(topo, x)) && !fn_isolated(topo, x))
 		top = x;
-	for (b = fn_of(topo, last_alias(topo, x))->upstream; b >= 0;
-	     b = fn_of(topo, b)->upstream)
-		if (!fn_acs_enabled(fn_of(topo, b), PBNL_ACS_REQ))
-			top = b;
 	if (top >= 0) {
 		if (top != x)
 			add(c, top, PBNL_GROUP_ACS, x, top,
 			    PBNL_GROUP_HOW_NO_ACS);
-		add_subtree(c, top, x, PBNL_GROUP_ACS, x, top,
-			    PBNL_GROUP_HOW_NO_ACS);
+		acs_subtree(c, top, x);
 	}
-
-	if (!(opts & PBNL_GROUP_OPT_SWITCH_PEERS))
-		return;
-	/*
-	 * A switch bus (the secondary bus of bridge b) with a downstream port
-	 * lacking ACS: its ports and all below them go together.
-	 */
-	for (p = x; p >= 0; p = fn_of(topo, p)->upstream) {
-		b = fn_of(topo, p)->upstream;
-		if (b < 0)
-			break;
-		for (q = 0; q < topo->nr; q++) {
-			const struct pbnl_topo_fn *o = fn_of(topo, q);
-
-			if (o->upstream == b && same_bus(o, fn_of(topo, p)) &&
-			    is_pcie_type(o, PBNL_PCIE_DOWNSTREAM) &&
-			    !fn_acs_enabled(o, PBNL_ACS_REQ))
-				break;
-		}
-		if (q < topo->nr)
-			add_subtree(c, b, x, PBNL_GROUP_ACS, x, q,
-				    PBNL_GROUP_HOW_SWITCH_PEER);
-	}
+	if (c->opts & PBNL_GROUP_OPT_SWITCH_PEERS)
+		switch_peers(c, x);
 }
 
-/* Can x be reset at all, given that it has no function-level reset? */
-static bool bus_reset_possible(const struct pbnl_topo *topo, int x)
-{
-	const struct pbnl_topo_fn *f = fn_of(topo, x);
-
-	return f->upstream >= 0 && !(f->flags & PBNL_TOPO_NO_BUS_RESET);
-}
-
-/* Rule RESET: only a secondary bus reset of x's bus can reset x. */
+/*
+ * Rule RESET: @x has no reset but a bus reset, and shares its bus: all that
+ * the reset would reset comes along.  Without a hotplug slot Linux refuses
+ * that reset while they are there (pci_parent_bus_reset()); a hotplug slot
+ * reset (pci_dev_reset_slot_function()) resets them with @x.
+ */
 static void rule_reset(struct pbnl_closure *c, int x)
 {
 	const struct pbnl_topo *topo = c->topo;
-	int b = fn_of(topo, x)->upstream;
+	const struct pbnl_topo_fn *f = fn_of(topo, x);
+	int b;
 
-	if (pbnl_group_has_function_reset(fn_of(topo, x)) ||
-	    !bus_reset_possible(topo, x))
+	if (pbnl_group_has_function_reset(f))
 		return;
-	add_subtree(c, b, x, PBNL_GROUP_RESET, x, b, PBNL_GROUP_HOW_NONE);
+	b = bus_reset_bridge(topo, x);
+	if (b < 0 || !shares_bus(topo, x))
+		return;
+	add_subtree(c, b, x, PBNL_GROUP_RESET, x, b,
+		    slot_reset(f) ? PBNL_GROUP_HOW_SLOT_SHARED :
+				    PBNL_GROUP_HOW_BUS_SHARED);
 }
 
 /* Rule SRIOV: a PF with enabled VFs brings them along. */
@@ -551,7 +784,7 @@ static void rule_sriov(struct pbnl_closure *c, int x)
 
 	if (!(fn_of(topo, x)->flags & PBNL_TOPO_PF) || !fn_of(topo, x)->num_vfs)
 		return;
-	for (t = 0; t < topo->nr; t++) {
+	for (t = 0; t < topo->nr && !c->err; t++) {
 		const struct pbnl_topo_fn *o = fn_of(topo, t);
 
 		if ((o->flags & PBNL_TOPO_VF) && o->physfn == x)
@@ -580,7 +813,8 @@ static void judge(const struct pbnl_topo *topo, struct pbnl_group_result *res,
 	if ((f->flags & PBNL_TOPO_HOST_BRIDGE) ||
 	    is_pcie_type(f, PBNL_PCIE_ROOT_PORT))
 		verdict(res, PBNL_GROUP_V_HOST, x);
-	if (!pbnl_group_has_function_reset(f) && !bus_reset_possible(topo, x))
+	if (!(res->verdict & BIT(PBNL_GROUP_V_NO_RESET)) &&
+	    !pbnl_group_reset_usable(topo, x))
 		verdict(res, PBNL_GROUP_V_NO_RESET, x);
 	if (f->flags & PBNL_TOPO_IN_USE)
 		verdict(res, PBNL_GROUP_V_IN_USE, x);
@@ -589,7 +823,7 @@ static void judge(const struct pbnl_topo *topo, struct pbnl_group_result *res,
 int pbnl_group_closure(const struct pbnl_topo *topo, const int *req,
 		       int nr_req, u32 opts, struct pbnl_group_result *res)
 {
-	struct pbnl_closure c = { .topo = topo, .res = res };
+	struct pbnl_closure c = { .topo = topo, .res = res, .opts = opts };
 	int i, x;
 
 	if (validate(topo) || !res || res->max < 0 || (res->max && !res->members) ||
@@ -602,6 +836,9 @@ int pbnl_group_closure(const struct pbnl_topo *topo, const int *req,
 	for (i = 0; i < nr_req; i++)
 		if (req[i] < 0 || req[i] >= topo->nr)
 			return -EINVAL;
+	for (i = 0; res->pos && i < topo->nr; i++)
+		res->pos[i] = -1;
+	c.any_alias = any_dma_alias(topo);
 
 	for (i = 0; i < nr_req && !c.err; i++)
 		add(&c, req[i], PBNL_GROUP_REQUESTED, -1, -1,
@@ -610,9 +847,9 @@ int pbnl_group_closure(const struct pbnl_topo *topo, const int *req,
 	/* res->members is the work list: each member is expanded once. */
 	for (i = 0; i < res->nr && !c.err; i++) {
 		x = res->members[i].idx;
-		rule_multifunction(&c, x);
+		rule_multifunction(&c, &res->members[i]);
 		rule_alias(&c, x);
-		rule_acs(&c, x, opts);
+		rule_acs(&c, x);
 		if (opts & PBNL_GROUP_OPT_RESET)
 			rule_reset(&c, x);
 		rule_sriov(&c, x);
@@ -672,6 +909,13 @@ int pbnl_group_reason(const struct pbnl_topo *topo,
 	case PBNL_GROUP_ALIAS:
 		if (m->how[rule] == PBNL_GROUP_HOW_DMA_ALIAS)
 			return snprintf(buf, len, "DMA alias of %s", cause);
+		if (m->how[rule] == PBNL_GROUP_HOW_REAL_DMA && m->idx == v)
+			return snprintf(buf, len,
+					"VMD endpoint whose requester ID the DMA of %s carries",
+					cause);
+		if (m->how[rule] == PBNL_GROUP_HOW_REAL_DMA)
+			return snprintf(buf, len, "DMA through VMD endpoint %s",
+					via);
 		if (m->idx == v)
 			return snprintf(buf, len,
 					"%s that takes over the requester ID of %s (requester ID aliasing)",
@@ -698,10 +942,15 @@ int pbnl_group_reason(const struct pbnl_topo *topo,
 		return snprintf(buf, len, "below %s which lacks ACS, like %s",
 				via, cause);
 	case PBNL_GROUP_RESET:
+		if (m->how[rule] == PBNL_GROUP_HOW_SLOT_SHARED)
+			return snprintf(buf, len,
+					"reset with %s, whose only reset is the hotplug slot reset of bus %04x:%02x",
+					cause, fn_of(topo, c)->domain,
+					fn_of(topo, c)->bus);
 		return snprintf(buf, len,
-				"shares bus reset on bus %04x:%02x with %s (no function-level reset)",
-				fn_of(topo, c)->domain, fn_of(topo, c)->bus,
-				cause);
+				"shares the bus reset that %s needs (its only reset; Linux refuses it while other functions are on bus %04x:%02x)",
+				cause, fn_of(topo, c)->domain,
+				fn_of(topo, c)->bus);
 	case PBNL_GROUP_SRIOV:
 		return snprintf(buf, len, "VF of PF %s", cause);
 	default:

@@ -20,7 +20,10 @@
  * Reference semantics (Linux 6.1 .. 6.12): drivers/iommu/iommu.c
  * pci_device_group(), get_pci_alias_group(), get_pci_function_alias_group()
  * with REQ_ACS_FLAGS; drivers/pci/search.c pci_for_each_dma_alias();
- * drivers/pci/pci.c pci_acs_enabled(), pci_acs_path_enabled().
+ * drivers/pci/pci.c pci_acs_enabled(), pci_acs_path_enabled(),
+ * pci_devs_are_dma_aliases(), and for resets pci_reset_bus_function(),
+ * pci_parent_bus_reset(), pci_dev_reset_slot_function(); drivers/pci/quirks.c
+ * pci_dev_specific_acs_enabled() (acs.c).
  */
 #ifndef PBNL_GROUP_H
 #define PBNL_GROUP_H
@@ -41,6 +44,9 @@ typedef __UINT64_TYPE__ u64;
 typedef __INT32_TYPE__ s32;
 #ifndef BIT
 #define BIT(nr) (1UL << (nr))
+#endif
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 #endif
 
@@ -174,7 +180,7 @@ enum pbnl_group_rule {
 	PBNL_GROUP_MULTIFUNCTION, /* function of a slot without ACS */
 	PBNL_GROUP_ALIAS,	/* requester ID aliasing, dma_alias_mask */
 	PBNL_GROUP_ACS,		/* path to the root without ACS isolation */
-	PBNL_GROUP_RESET,	/* shares the only usable reset (bus) */
+	PBNL_GROUP_RESET,	/* shares the bus reset another one needs */
 	PBNL_GROUP_SRIOV,	/* VF of a PF in the set */
 	PBNL_GROUP_NR_RULES,
 };
@@ -188,6 +194,9 @@ enum pbnl_group_how {
 	PBNL_GROUP_HOW_DMA_ALIAS,	/* ALIAS: dma_alias_mask */
 	PBNL_GROUP_HOW_NO_ACS,		/* ACS: below a device lacking ACS */
 	PBNL_GROUP_HOW_SWITCH_PEER,	/* ACS: peer on a switch bus */
+	PBNL_GROUP_HOW_REAL_DMA,	/* ALIAS: pci_real_dma_dev() (VMD) */
+	PBNL_GROUP_HOW_BUS_SHARED,	/* RESET: refused while it is shared */
+	PBNL_GROUP_HOW_SLOT_SHARED,	/* RESET: hotplug slot reset, shared */
 };
 
 /* Options of pbnl_group_closure() */
@@ -220,6 +229,12 @@ struct pbnl_group_member {
 	/* per rule: the bridge, port, PF or alias responsible, else -1 */
 	s32 via[PBNL_GROUP_NR_RULES];
 	u8 how[PBNL_GROUP_NR_RULES];		/* enum pbnl_group_how */
+	/*
+	 * The engine's bookkeeping, meaningless to the caller: the member that
+	 * pulled in what lies below this one by rule ACS (so that it is
+	 * scanned for once per closure), or -1.
+	 */
+	s32 subtree_by;
 };
 
 struct pbnl_group_result {
@@ -228,6 +243,7 @@ struct pbnl_group_result {
 	/*
 	 * Caller's scratch of topo->nr entries (each member's position in
 	 * @members, or -1), for a fast membership test; NULL: slow scan.
+	 * Its contents on entry do not matter: the engine fills it.
 	 */
 	s32 *pos;
 	int nr;					/* members filled, requested first */
@@ -242,7 +258,8 @@ struct pbnl_group_result {
  * @nr_req: number of them
  * @opts: PBNL_GROUP_OPT_*
  * @res: result; @res->members and @res->max set by the caller (topo->nr
- *       members always suffice)
+ *       members always suffice), @res->pos to a scratch array of topo->nr
+ *       entries (or NULL: the same result, slower for large groups)
  *
  * Rules MULTIFUNCTION, ALIAS, ACS (a superset of the kernel's IOMMU group,
  * applied in both directions so that the closure of any member of a group
@@ -251,6 +268,19 @@ struct pbnl_group_result {
  * discovery order, the requested ones first; a requested member carries
  * only PBNL_GROUP_REQUESTED, any other the bits of every rule that reached
  * it.  The verdict is evaluated over all members.
+ *
+ * Resets are what Linux can do now (pci_reset_function()): a function-level
+ * method (pbnl_group_has_function_reset()), or the "bus"/"cxl_bus" method
+ * probed when the function was added, which works only while the function
+ * is alone on its bus (pci_parent_bus_reset()) or, not multifunction, in a
+ * hotplug slot (pci_dev_reset_slot_function()); never for a bridge, on a
+ * root or virtual bus, or with PCI_DEV_FLAGS_NO_BUS_RESET on the function or
+ * its bridge.  Rule RESET: a function whose only methods are bus resets and
+ * which shares its bus pulls in everything that reset would reset.
+ *
+ * Cost: O(nr) to start, then per member about O(depth) plus one O(nr) scan
+ * for each bridge lacking ACS, switch bus, multifunction slot without ACS,
+ * PF or shared bus reset met; with @res->pos, no quadratic membership tests.
  *
  * Return: 0, -EINVAL for a bad index or topology, -ENOSPC if @res->max is
  * too small (@res->nr then holds the members found so far).
@@ -286,11 +316,28 @@ int pbnl_group_kernel_members(const struct pbnl_topo *topo, int idx,
 			      int *group_of, int *members, int max);
 
 /* Single-function predicates, exported for the module and the tests. */
+/* pci_acs_enabled(): the acs_quirk override, pbnl_acs_quirk(), then ACS */
 bool pbnl_group_acs_enabled(const struct pbnl_topo *topo, int idx, u16 flags);
 bool pbnl_group_acs_path_enabled(const struct pbnl_topo *topo, int idx,
 				 u16 flags);
 /* True if the function can be reset without resetting anything else. */
 bool pbnl_group_has_function_reset(const struct pbnl_topo_fn *f);
+/* True if Linux can reset the function now (see pbnl_group_closure()). */
+bool pbnl_group_reset_usable(const struct pbnl_topo *topo, int idx);
+
+/*
+ * pbnl_acs_quirk - pci_dev_specific_acs_enabled() (acs.c)
+ * @topo: topology snapshot (the AMD southbridge quirk reads topo->platform)
+ * @idx: the function
+ * @acs_flags: PBNL_ACS_* wanted
+ * @quirk: out (may be NULL): the name of the kernel's quirk function that
+ *         decided, e.g. "pci_quirk_mf_endpoint_acs"; NULL for none
+ *
+ * Return: -1 when no quirk applies (the kernel's -ENOTTY), else 0 (the
+ * controls are not provided) or 1 (they are).
+ */
+int pbnl_acs_quirk(const struct pbnl_topo *topo, int idx, u16 acs_flags,
+		   const char **quirk);
 
 /*
  * Text.  Names are "DDDD:BB:DD.F".  The reason for @rule of @m is e.g.
