@@ -664,7 +664,8 @@ int pbnl_group_reservable(struct pci_dev *pdev,
 		if (!wanted(o)) {
 			pbnl_group_reason(&s.topo, m, pbnl_first_rule(m),
 					  reason, sizeof(reason));
-			snprintf(why, len, "its group also holds %s (%s), which hide= does not name",
+			snprintf(why, len,
+				 "its group also holds %s (%s), which hide= does not name",
 				 pci_name(o), reason);
 			ret = -EXDEV;
 		} else if (!pbnl_bound_to(o, NULL) && !pbnl_held_by_pciback(o)) {
