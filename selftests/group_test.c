@@ -267,4 +267,75 @@ TEST_F(group, acs_quirks_decide_groups)
 	}
 }
 
+/* Whether Linux can reset @bdf now: its reset file takes a write. */
+static int kernel_resets(const char *bdf, char *drv, size_t len)
+{
+	char path[PATH_MAX];
+	int ok;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset", bdf);
+	if (access(path, F_OK))
+		return 0;	/* no reset method at all */
+	snprintf(drv, len, "%s", pbnl_drv(bdf));
+	if (drv[0]) {
+		char unbind[PATH_MAX];
+
+		snprintf(unbind, sizeof(unbind),
+			 "/sys/bus/pci/devices/%s/driver/unbind", bdf);
+		if (pbnl_write_str(unbind, bdf))
+			return -1;
+	}
+	ok = !pbnl_write_str(path, "1");
+	if (drv[0])
+		pbnl_write_str("/sys/bus/pci/drivers_probe", bdf);
+	return ok;
+}
+
+/*
+ * The reset rule is what Linux can do: for every endpoint, the engine says
+ * "no usable reset" for it exactly when the kernel refuses to reset it
+ * (its sysfs reset file is absent or a write fails: a bus reset needs the
+ * function alone on its bus, pci_parent_bus_reset()).  Each function is
+ * unbound from its driver for the reset, then probed again.
+ */
+TEST_F(group, reset_verdict_matches_the_kernel)
+{
+	char drv[PBNL_STR_MAX], want[64];
+	struct pbnl_reply dump;
+	size_t i, compared = 0;
+
+	ASSERT_EQ(0, pbnl_dump(&self->s, &dump));
+	ASSERT_EQ(0, dump.err);
+	for (i = 0; i < dump.ndevs; i++) {
+		const struct pbnl_dev *d = &dump.devs[i];
+		const char *name = d->name;
+		bool engine_no_reset;
+		int kernel;
+
+		/* not bridges, VFs or PFs with VFs (unbinding a PF ends them) */
+		if (d->hdr_type != PCIBACK_HDR_TYPE_ENDPOINT ||
+		    d->class >> 8 == 0x0600 ||	/* host bridge */
+		    d->sriov_role == PCIBACK_SRIOV_ROLE_VF ||
+		    (d->sriov_role == PCIBACK_SRIOV_ROLE_PF && d->sriov_num_vfs))
+			continue;
+		ASSERT_EQ(0, pbnl_group(&self->s, &name, 1, 0, &self->rep));
+		ASSERT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+		snprintf(want, sizeof(want), "%s: a member has no usable reset", name);
+		engine_no_reset = strstr(self->rep.verdict_reason, want);
+		pbnl_reply_free(&self->rep);
+		kernel = kernel_resets(name, drv, sizeof(drv));
+		ASSERT_LE(0, kernel) TH_LOG("%s: cannot unbind %s", name, drv);
+		EXPECT_EQ(!kernel, engine_no_reset)
+			TH_LOG("%s: the kernel %s reset it, the engine says %s", name,
+			       kernel ? "can" : "cannot",
+			       engine_no_reset ? "no usable reset" : "it can");
+		if (drv[0])
+			EXPECT_STREQ(drv, pbnl_drv(name)) TH_LOG("%s rebound", name);
+		compared++;
+	}
+	pbnl_reply_free(&dump);
+	EXPECT_LT((size_t)0, compared);
+	TH_LOG("compared the reset verdict of %zu functions", compared);
+}
+
 TEST_HARNESS_MAIN

@@ -297,7 +297,18 @@ static int parse_group(const struct nlmsghdr *nlh, struct pbnl_reply *rep)
 			memcpy(&rep->verdict, (const char *)a + NLA_HDRLEN, 4);
 			continue;
 		case PCIBACK_A_GROUP_VERDICT_REASON:
-			result_str(rep->verdict_reason, a);
+			/* several: joined with " | " */
+			if (rep->verdict_reason[0]) {
+				char one[PBNL_STR_MAX];
+				size_t have = strlen(rep->verdict_reason);
+
+				result_str(one, a);
+				snprintf(rep->verdict_reason + have,
+					 sizeof(rep->verdict_reason) - have,
+					 " | %s", one);
+			} else {
+				result_str(rep->verdict_reason, a);
+			}
 			continue;
 		case PCIBACK_A_GROUP_MEMBER:
 			break;
