@@ -273,6 +273,7 @@ static int kernel_resets(const char *bdf, char *drv, size_t len)
 	char path[PATH_MAX];
 	int ok;
 
+	drv[0] = '\0';
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset", bdf);
 	if (access(path, F_OK))
 		return 0;	/* no reset method at all */
