@@ -28,6 +28,7 @@
  * runs under the operation lock of hide.c.  Sleeps.
  */
 #include <linux/pci.h>
+#include <linux/pci_hotplug.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -129,7 +130,9 @@ static void pbnl_snap_fill(struct pbnl_snap *s, int i)
 		f->flags |= PBNL_TOPO_NO_BUS_RESET;
 	if (pdev->dev_flags & PCI_DEV_FLAGS_ACS_ENABLED_QUIRK)
 		f->flags |= PBNL_TOPO_ACS_ENABLED_QUIRK;
-	if (pdev->slot && pdev->slot->hotplug)
+	/* pci_reset_hotplug_slot() needs a hotplug driver that can reset */
+	if (pdev->slot && pdev->slot->hotplug && pdev->slot->hotplug->ops &&
+	    pdev->slot->hotplug->ops->reset_slot)
 		f->flags |= PBNL_TOPO_HOTPLUG_SLOT;
 	if ((pdev->class >> 8) == PCI_CLASS_BRIDGE_HOST)
 		f->flags |= PBNL_TOPO_HOST_BRIDGE;

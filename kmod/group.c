@@ -493,15 +493,6 @@ int pbnl_group_kernel_members(const struct pbnl_topo *topo, int idx,
 /* ---- the closure ---- */
 
 /*
- * Each rule that pulls in a whole set (a slot, what lies below a bridge, a
- * switch) scans for it once: the first member to expand the set adds all
- * of it but itself, so a later member of the same set has only that first
- * one left to reach.  Which member did it is remembered in the record of
- * the bridge lacking ACS, in a small cache by bridge for switches (a miss
- * scans again, with the same result), or, for a slot, is the cause of the
- * later one's rule bit.
- */
-/*
  * What switch_peers() found on the secondary bus of a bridge: the member
  * that pulled in everything below the bridge, and the port lacking ACS, or
  * -1 for a bus without such a port.
@@ -512,8 +503,19 @@ struct pbnl_peers {
 	s32 via;
 };
 
-#define PBNL_PEERS_CACHE	32
+#define PBNL_PEERS_CACHE	16
 
+/*
+ * Each rule that pulls in a whole set (a slot, what lies below a bridge, a
+ * switch) scans for it once: the first member to expand the set adds all
+ * of it but itself, so a later member of the same set has only that first
+ * one left to reach, which gives the same members, rules and causes as a
+ * scan for every member.  Which member did it is remembered in the record
+ * of the bridge lacking ACS, in a small cache by bridge for switches (a
+ * miss scans again), or, for a slot, is the cause of the later one's rule
+ * bit; a slot whose bus lies below such a bridge is looked for among the
+ * members only.
+ */
 struct pbnl_closure {
 	const struct pbnl_topo *topo;
 	struct pbnl_group_result *res;
@@ -580,13 +582,25 @@ static void add_subtree(struct pbnl_closure *c, int b, int skip,
 			add(c, t, rule, cause, via, how);
 }
 
+/* Has rule ACS pulled in all that lies below @b or a bridge above it? */
+static bool subtree_in(struct pbnl_closure *c, int b)
+{
+	struct pbnl_group_member *m;
+
+	for (; b >= 0; b = up_of(c->topo, b)) {
+		m = find_member(c->res, b);
+		if (m && m->subtree_by >= 0)
+			return true;
+	}
+	return false;
+}
+
 /* Rule MULTIFUNCTION: get_pci_function_alias_group(), for member @m */
 static void rule_multifunction(struct pbnl_closure *c,
 			       const struct pbnl_group_member *m)
 {
 	const struct pbnl_topo *topo = c->topo;
 	const struct pbnl_topo_fn *f = fn_of(topo, m->idx), *o;
-	struct pbnl_group_member *bm;
 	int x = m->idx, i, n, t;
 
 	if (!(f->flags & PBNL_TOPO_MULTIFUNCTION) || fn_isolated(topo, x))
@@ -597,9 +611,8 @@ static void rule_multifunction(struct pbnl_closure *c,
 		    PBNL_GROUP_MULTIFUNCTION, x, -1, PBNL_GROUP_HOW_NONE);
 		return;
 	}
-	/* everything below the bus's bridge is in: look at members only */
-	bm = f->upstream >= 0 ? find_member(c->res, f->upstream) : NULL;
-	n = bm && bm->subtree_by >= 0 ? c->res->nr : topo->nr;
+	/* all that lies below a bridge above is in: look at members only */
+	n = subtree_in(c, f->upstream) ? c->res->nr : topo->nr;
 	for (i = 0; i < n && !c->err; i++) {
 		t = n == topo->nr ? i : c->res->members[i].idx;
 		o = fn_of(topo, t);

@@ -278,9 +278,12 @@ struct pbnl_group_result {
  * its bridge.  Rule RESET: a function whose only methods are bus resets and
  * which shares its bus pulls in everything that reset would reset.
  *
- * Cost: O(nr) to start, then per member about O(depth) plus one O(nr) scan
- * for each bridge lacking ACS, switch bus, multifunction slot without ACS,
- * PF or shared bus reset met; with @res->pos, no quadratic membership tests.
+ * Cost: O(nr * depth) to start, then per member about O(depth), plus an
+ * O(nr) scan for each set it is the first to pull in (what lies below a
+ * bridge lacking ACS, a switch bus, a multifunction slot without ACS, a
+ * PF's VFs, a shared bus reset) and, only where some function has a DMA
+ * alias or a VMD endpoint, one per member; membership tests are O(1) with
+ * @res->pos, O(members) without.
  *
  * Return: 0, -EINVAL for a bad index or topology, -ENOSPC if @res->max is
  * too small (@res->nr then holds the members found so far).

@@ -273,6 +273,7 @@ bench_check() {
 suite tools make -s -C "$top/tools" check
 suite fuzz make -s -C "$top/tools" fuzz
 suite engine make -s -C "$top/tests/engine" check
+suite acs-table bash "$top/scripts/acs-table-check.sh"
 suite spec spec_check
 suite boot-files boot_files_check
 suite bench bench_check

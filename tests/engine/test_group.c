@@ -1347,13 +1347,14 @@ static void gen_acs(struct pbnl_topo_fn *f)
 
 /*
  * GEN_NR functions: 16 root ports with a switch each (16 downstream ports,
- * an 8-function endpoint below each), 8 in each of domains 0 and 1; then
- * in domain 2 PCIe-to-PCI bridges with full conventional buses.  Switch s:
- * its root port lacks ACS if s % 4 == 3, its downstream ports if
+ * an 8-function endpoint below each), 8 in each of domains 0 and 1.  Switch
+ * s: its root port lacks ACS if s % 4 == 3, its downstream ports if
  * s % 4 == 1; its endpoints are I350s (isolated by the quirk table) if
- * s % 3 == 0, have ACS if s % 3 == 2, else neither.  On a conventional bus
- * the first function has only "bus" (probed when it was alone), every
- * other odd function PM.
+ * s % 3 == 0, have ACS if s % 3 == 2, else neither.  Then in domain 2 an
+ * expansion chassis behind a root port lacking ACS (one large group): a
+ * switch whose downstream ports lead to PCIe-to-PCI bridges with full
+ * conventional buses.  On a conventional bus the first function has only
+ * "bus" (probed when it was alone), every other odd function PM.
  */
 static int gen_topo(struct pbnl_topo_fn *fn)
 {
@@ -1403,15 +1404,29 @@ static int gen_topo(struct pbnl_topo_fn *fn)
 		}
 		bus += 18;
 	}
-	for (k = 0, bus = 1; nr < GEN_NR; k++, bus++) {
+	rp = nr;
+	f = gen_add(fn, &nr, 2, 0, 1, 0);
+	gen_bridge(f, PBNL_PCIE_ROOT_PORT, 1, 255);
+	f->flags |= PBNL_TOPO_ROOT_BUS;
+	up = nr;
+	f = gen_add(fn, &nr, 2, 1, 0, 0);
+	gen_bridge(f, PBNL_PCIE_UPSTREAM, 2, 255);
+	f->upstream = rp;
+	f->reset_methods = BIT(PBNL_RESET_FLR);
+	for (k = 0, bus = 3; nr < GEN_NR; k++, bus += 2) {
+		dp = nr;
+		f = gen_add(fn, &nr, 2, 2, k, 0);
+		gen_bridge(f, PBNL_PCIE_DOWNSTREAM, bus, bus + 1);
+		f->upstream = up;
+		gen_acs(f);
 		br = nr;
-		f = gen_add(fn, &nr, 2, 0, k, 0);
-		gen_bridge(f, PBNL_PCIE_PCI_BRIDGE, bus, bus);
-		f->flags |= PBNL_TOPO_ROOT_BUS;
+		f = gen_add(fn, &nr, 2, bus, 0, 0);
+		gen_bridge(f, PBNL_PCIE_PCI_BRIDGE, bus + 1, bus + 1);
+		f->upstream = dp;
 		f->reset_methods = BIT(PBNL_RESET_PM);
 		for (sl = 0; sl < 32 && nr < GEN_NR; sl++) {
 			for (fu = 0; fu < 8 && nr < GEN_NR; fu++) {
-				f = gen_add(fn, &nr, 2, bus, sl, fu);
+				f = gen_add(fn, &nr, 2, bus + 1, sl, fu);
 				f->flags |= PBNL_TOPO_MULTIFUNCTION;
 				f->upstream = br;
 				if (!sl && !fu)
@@ -1448,8 +1463,8 @@ static void test_large(void)
 	struct pbnl_group_result a = { .members = m1, .max = GEN_NR, .pos = pos };
 	struct pbnl_group_result b = { .members = m2, .max = GEN_NR };
 	int ng, g, i, bad_kernel = -1, bad_default = -1, bad_pos = -1;
-	int largest = 0, sum = 0;
-	double t0, t_kernel, t_none, t_default, t_nopos = 0;
+	int largest = 0, sum = 0, big = 0;
+	double t0, t_kernel, t_none, t_default, t_big, t_nopos = 0;
 
 	topo.nr = gen_topo(fn);
 	CHECK(topo.nr == GEN_NR);
@@ -1465,6 +1480,8 @@ static void test_large(void)
 			first[group_of[i]] = i;
 		size[group_of[i]]++;
 	}
+	for (g = 0; g < ng; g++)
+		big = size[g] > size[big] ? g : big;
 
 	t0 = now_ms();
 	for (g = 0; g < ng && bad_kernel < 0; g++) {
@@ -1509,6 +1526,11 @@ static void test_large(void)
 	}
 	ok(bad_pos < 0, "generated topology: closures with and without the position scratch agree");
 
+	t0 = now_ms();
+	CHECK(pbnl_group_closure(&topo, &first[big], 1, PBNL_GROUP_OPT_DEFAULT,
+				 &a) == 0 && a.nr >= size[big]);
+	t_big = now_ms() - t0;
+
 	diag("perf: %d functions, %d kernel groups", topo.nr, ng);
 	diag("perf: pbnl_group_kernel(): %.1f ms", t_kernel);
 	diag("perf: closure, no options, first function of each group: %.1f ms (%.3f ms each)",
@@ -1517,6 +1539,8 @@ static void test_large(void)
 	     t_default, t_default / ng, sum / ng, largest);
 	diag("perf: the same for every 16th group without the position scratch: %.1f ms",
 	     t_nopos);
+	diag("perf: closure, default options, one function of the largest group (%d functions): %.1f ms",
+	     size[big], t_big);
 }
 
 /* ---- main ---- */
