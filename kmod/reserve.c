@@ -243,7 +243,7 @@ out:
 /* Whether the whole group of @pdev may be reserved; logs why not. */
 static bool pbnl_reserve_group_ok(struct pci_dev *pdev)
 {
-	char why[160];
+	char why[256];
 	int ret;
 
 	ret = pbnl_group_reservable(pdev, pbnl_reserve_wanted, why, sizeof(why));
