@@ -20,12 +20,15 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 kver=${1:?usage: boot-initramfs.sh KVER}
 here=$top/selftests/vm
-# One function by address, one by path (09:02.0 below the PCIe-to-PCI
-# bridge 00:07.0), both with host drivers built as modules (e1000e, e1000):
-# a driver built into the kernel (virtio-pci in Debian's) binds before any
-# initramfs runs.  The same drivers must bind the other functions.
-reserved="0000:03:00.0 0000:09:02.0"
-hosts="0000:07:00.0=e1000e 0000:09:01.0=e1000"
+# One function by address, and a whole group by path (09:01.0 and 09:02.0
+# below the PCIe-to-PCI bridge 00:07.0), with host drivers built as modules
+# (e1000e, e1000): a driver built into the kernel (virtio-pci in Debian's)
+# binds before any initramfs runs.  And one function whose group is not
+# listed whole (07:00.0, behind the switch without ACS with 08:00.0): it is
+# not reserved, and its host driver binds it like the unlisted ones.
+reserved="0000:03:00.0 0000:09:01.0 0000:09:02.0"
+refused="0000:07:00.0"
+hosts="0000:07:00.0=e1000e"
 
 tmp=$(mktemp -d)
 testmod=/lib/modules/$kver/updates/pciback-nl-test
@@ -56,9 +59,11 @@ fi
 echo "# module: $(modinfo -k "$kver" -F filename pciback_nl)" >&2
 
 cat >"$tmp/hide.conf" <<CONF
-# boot-time hiding test: two functions of the test bed
+# boot-time hiding test: functions of the test bed
 0000:03:00.0
+path 0000:00:07.0/01.0
 path 0000:00:07.0/02.0
+0000:07:00.0
 CONF
 
 # initramfs-tools' configuration, plus this tree's hook and script
@@ -69,6 +74,7 @@ install -m 0755 "$top/tools/initramfs/init-top" "$tmp/conf/scripts/init-top/pcib
 # /scripts/pbnlcheck, the "boot=" script that reports instead of mounting
 {
 	echo "RESERVED=\"$reserved\""
+	echo "REFUSED=\"$refused\""
 	echo "HOSTS=\"$hosts\""
 	cat "$here/initramfs-check.sh"
 } >"$tmp/conf/scripts/pbnlcheck"

@@ -7,7 +7,7 @@
 # the modules; instead of mounting a root file system, mountroot() checks
 # that the functions of the config went to xen-pciback and were never
 # bound by their host driver, prints KTAP between the run.sh markers and
-# powers off.  Functions: see boot-initramfs.sh (RESERVED, HOSTS).
+# powers off.  Functions: see boot-initramfs.sh (RESERVED, REFUSED, HOSTS).
 
 mountroot()
 {
@@ -44,6 +44,10 @@ mountroot()
 		ok $? "$f was never probed by a host driver"
 		dmesg | grep -q "$f: hide: reserved for pciback"
 		ok $? "$f was reserved by pciback_nl"
+	done
+	for f in $REFUSED; do
+		dmesg | grep -q "$f: hide: not reserved: its group also holds"
+		ok $? "$f (listed, but not its whole group) was not reserved"
 	done
 	for pair in $HOSTS; do
 		f=${pair%%=*}
