@@ -53,7 +53,7 @@ mountroot()
 		f=${pair%%=*}
 		want=${pair#*=}
 		[ "$(drv "$f")" = "$want" ]
-		ok $? "$f (not listed) is bound to its host driver $want (bound: $(drv "$f"))"
+		ok $? "$f (not reserved) is bound to its host driver $want (bound: $(drv "$f"))"
 	done
 	splat=$(dmesg | grep -E 'BUG:|WARNING:|Oops|general protection|sleeping function called')
 	[ -z "$splat" ]
