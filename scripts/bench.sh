@@ -68,6 +68,17 @@ else
 fi
 awk -f "$top/selftests/bench/summarize.awk" "$out/samples.txt"
 
+# group-get needs no privilege: besides its latency in the VM (above), the
+# engine's cost on a generated topology of 4096 functions, on the host (the
+# unit-test build, with ASan and UBSan).
+perf=$(make -s -C "$top/tests/engine" test_group >&2 &&
+	"$top/tests/engine/test_group" "$top/tests/engine/fixtures" | grep '^# perf:' |
+	sed 's/^# perf: //')
+if [ -n "$perf" ]; then
+	echo "co-assignment engine, 4096 generated functions (ASan build, host):"
+	while IFS= read -r l; do printf '  %s\n' "$l"; done <<<"$perf"
+fi
+
 if [ -n "$doc" ]; then
 	# (whole inputs read: a pipe into head would end in SIGPIPE, fatal here)
 	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
@@ -102,6 +113,11 @@ EOF
 		[ -z "${BENCH_NOTE:-}" ] || printf '%s\n\n' "$BENCH_NOTE"
 		awk -v rst=1 -f "$top/selftests/bench/summarize.awk" "$out/samples.txt" |
 			sed 1,2d
+		if [ -n "$perf" ]; then
+			printf '\nThe co-assignment engine (group-get, pcibackctl check) on a generated\n'
+			printf 'topology of 4096 functions, on the host (unit-test build, ASan)::\n\n'
+			while IFS= read -r l; do printf '  %s\n' "$l"; done <<<"$perf"
+		fi
 		cat <<'EOF'
 
 Reading the tables
