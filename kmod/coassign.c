@@ -624,6 +624,33 @@ out:
 	return ret;
 }
 
+/*
+ * The group of @pdev alone, over a new snapshot: on success the caller
+ * frees @sc and @s.  Return: 0 or a negative errno.
+ */
+static int pbnl_group_of_one(struct pci_dev *pdev, struct pbnl_snap *s,
+			     struct pbnl_scratch *sc,
+			     struct pbnl_group_result *res)
+{
+	int req, ret;
+
+	memset(sc, 0, sizeof(*sc));
+	ret = pbnl_snap_take(s);
+	if (ret)
+		return ret;
+	ret = pbnl_scratch_alloc(sc, s->nr);
+	if (!ret) {
+		req = pbnl_snap_index(s, pdev);
+		ret = req < 0 ? -ENODEV :
+		      pbnl_snap_closure(s, &req, 1, res, sc->members, sc->pos);
+		if (ret)
+			pbnl_scratch_free(sc);
+	}
+	if (ret)
+		pbnl_snap_free(s);
+	return ret;
+}
+
 /**
  * pbnl_group_reservable() - whether boot-time reservation may take @pdev
  * @pdev: a function the "hide" parameter names
@@ -643,21 +670,15 @@ int pbnl_group_reservable(struct pci_dev *pdev,
 			  bool (*wanted)(struct pci_dev *pdev),
 			  char *why, size_t len)
 {
-	struct pbnl_group_result res = { };
-	struct pbnl_scratch sc = { };
+	struct pbnl_group_result res;
+	struct pbnl_scratch sc;
 	struct pbnl_snap s;
 	char reason[128];
-	int req, i, ret;
+	int i, ret;
 
-	ret = pbnl_snap_take(&s);
+	ret = pbnl_group_of_one(pdev, &s, &sc, &res);
 	if (ret)
 		return ret;
-	ret = pbnl_scratch_alloc(&sc, s.nr);
-	if (ret)
-		goto out;
-	req = pbnl_snap_index(&s, pdev);
-	ret = req < 0 ? -ENODEV :
-	      pbnl_snap_closure(&s, &req, 1, &res, sc.members, sc.pos);
 	for (i = 0; !ret && i < res.nr; i++) {
 		struct pbnl_group_member *m = &sc.members[i];
 		struct pci_dev *o = s.pdev[m->idx];
@@ -677,7 +698,6 @@ int pbnl_group_reservable(struct pci_dev *pdev,
 			ret = -EXDEV;
 		}
 	}
-out:
 	pbnl_scratch_free(&sc);
 	pbnl_snap_free(&s);
 	return ret;
@@ -699,29 +719,22 @@ out:
 int pbnl_group_reserved_peers(struct pci_dev *pdev, struct pci_dev **peers,
 			      int max)
 {
-	struct pbnl_group_result res = { };
-	struct pbnl_scratch sc = { };
+	struct pbnl_group_result res;
+	struct pbnl_scratch sc;
 	struct pbnl_snap s;
-	int req, i, n = 0, ret;
+	int i, n = 0, ret;
 
-	ret = pbnl_snap_take(&s);
+	ret = pbnl_group_of_one(pdev, &s, &sc, &res);
 	if (ret)
 		return ret;
-	ret = pbnl_scratch_alloc(&sc, s.nr);
-	if (ret)
-		goto out;
-	req = pbnl_snap_index(&s, pdev);
-	ret = req < 0 ? -ENODEV :
-	      pbnl_snap_closure(&s, &req, 1, &res, sc.members, sc.pos);
-	for (i = 0; !ret && i < res.nr && n < max; i++) {
+	for (i = 0; i < res.nr && n < max; i++) {
 		struct pci_dev *o = s.pdev[sc.members[i].idx];
 
 		if (o != pdev && o->hdr_type == PCI_HEADER_TYPE_NORMAL &&
 		    pbnl_rec_exists(o) && pbnl_bound_to(o, NULL))
 			peers[n++] = pci_dev_get(o);
 	}
-out:
 	pbnl_scratch_free(&sc);
 	pbnl_snap_free(&s);
-	return ret ? ret : n;
+	return n;
 }

@@ -153,6 +153,24 @@ static void pbnl_slot_work_run(struct pbnl_slot_work *sw)
 	destroy_work_on_stack(&sw->work);
 }
 
+/*
+ * Write @pdev's name to xen-pciback's @file.  A file that cannot be opened
+ * is an error; -ENOENT from the write is success when @enoent_ok.
+ */
+static int pbnl_slot_write(const char *file, struct pci_dev *pdev,
+			   bool enoent_ok)
+{
+	struct pbnl_slot_work sw = { .file = file, .wbuf = pci_name(pdev) };
+
+	pbnl_slot_work_run(&sw);
+	if (sw.open_err)
+		return sw.open_err;
+	if ((enoent_ok && sw.ret == -ENOENT) ||
+	    sw.ret == (ssize_t)strlen(sw.wbuf))
+		return 0;
+	return sw.ret < 0 ? sw.ret : -EIO;
+}
+
 /**
  * pbnl_pciback_forget_slot() - drop @pdev from xen-pciback's slot list
  * @pdev: a function xen-pciback does not hold (any more)
@@ -168,15 +186,7 @@ static void pbnl_slot_work_run(struct pbnl_slot_work *sw)
  */
 int pbnl_pciback_forget_slot(struct pci_dev *pdev)
 {
-	struct pbnl_slot_work sw = { .file = "remove_slot",
-				     .wbuf = pci_name(pdev) };
-
-	pbnl_slot_work_run(&sw);
-	if (sw.open_err)
-		return sw.open_err;
-	if (sw.ret == -ENOENT || sw.ret == (ssize_t)strlen(sw.wbuf))
-		return 0;
-	return sw.ret < 0 ? sw.ret : -EIO;
+	return pbnl_slot_write("remove_slot", pdev, true);
 }
 
 /**
@@ -190,15 +200,7 @@ int pbnl_pciback_forget_slot(struct pci_dev *pdev)
  */
 int pbnl_pciback_add_slot(struct pci_dev *pdev)
 {
-	struct pbnl_slot_work sw = { .file = "new_slot",
-				     .wbuf = pci_name(pdev) };
-
-	pbnl_slot_work_run(&sw);
-	if (sw.open_err)
-		return sw.open_err;
-	if (sw.ret == (ssize_t)strlen(sw.wbuf))
-		return 0;
-	return sw.ret < 0 ? sw.ret : -EIO;
+	return pbnl_slot_write("new_slot", pdev, false);
 }
 
 /**
