@@ -734,7 +734,7 @@ TEST_F_TIMEOUT(passthrough, usb_group_to_pv_guest_and_back, 900)
 	struct guest *g;
 	size_t i, k;
 	double t0;
-	int faults;
+	int faults, try;
 
 	if (access("/sys/bus/pci/devices/0000:00:1d.7", F_OK))
 		SKIP(return, "no multifunction USB controller at 00:1d in this topology");
@@ -782,14 +782,26 @@ TEST_F_TIMEOUT(passthrough, usb_group_to_pv_guest_and_back, 900)
 	 */
 	ASSERT_EQ(0, guest_config(g, self->logdir, "pbnl-pt-usb", usb, 4, GUEST_LINGER_S));
 	snprintf(self->guests[1], sizeof(self->guests[1]), "%s", g->name);
-	t0 = now_s();
-	run_cmd(&self->r, XL_CREATE_S, "xl create %s", g->cfg);
-	ASSERT_EQ(0, self->r.status) TH_LOG("xl create: %s", self->r.out);
-	TH_LOG("%s: xl create %.1f s", g->name, self->r.secs);
-	if (!guest_wait(g, t0, false)) {
+	/*
+	 * Under TCG this guest (four emulated USB controllers) now and then
+	 * stalls in its boot or loses its last console lines (seen on 6.12 in
+	 * full runs, not in a rerun): once, it is destroyed and created again;
+	 * a second time fails.
+	 */
+	for (try = 1; ; try++) {
+		t0 = now_s();
+		run_cmd(&self->r, XL_CREATE_S, "xl create %s", g->cfg);
+		ASSERT_EQ(0, self->r.status) TH_LOG("xl create: %s", self->r.out);
+		TH_LOG("%s: xl create %.1f s", g->name, self->r.secs);
+		if (guest_wait(g, t0, false))
+			break;
 		log_console(_metadata, g);
-		ASSERT_TRUE(false) TH_LOG("guest did not report within %d s (state '%s')",
-					  guest_run_s(), domain_state(g->name));
+		ASSERT_LT(try, 2) TH_LOG("guest did not report within %d s (state '%s')",
+					 guest_run_s(), domain_state(g->name));
+		TH_LOG("guest did not report within %d s (state '%s'): destroyed, created once more",
+		       guest_run_s(), domain_state(g->name));
+		run_cmd(&self->r, XL_DESTROY_S, "xl destroy %s", g->name);
+		unlink(g->log);
 	}
 	TH_LOG("%s: reported %.1f s after xl create", g->name, now_s() - t0);
 
