@@ -32,6 +32,10 @@
  * pbnl_chain_key().  The steps stay ordered: the attach step begins only
  * when every release is done.
  *
+ * Before any of that, under the same hold of the lock, the set is checked
+ * to be whole co-assignment groups (pbnl_group_enforce(), coassign.c), each
+ * function's "before" is recorded, and the reply messages are allocated.
+ *
  * Locking: pbnl_op_lock serializes operations among themselves (the
  * family is parallel_ops, so genl_mutex is not held here and a long
  * operation does not stall other generic netlink users).  It is held across calls into the
