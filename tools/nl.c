@@ -901,6 +901,21 @@ fail:
 	return NULL;
 }
 
+/*
+ * dev-hide and dev-unhide reply with one message per function (up to 256,
+ * with-group included), all queued before this process reads any; the
+ * kernel drops what does not fit in the receive buffer.  Make room: 4 MiB
+ * with SO_RCVBUFFORCE (root, which a move needs anyway), else as much as
+ * net.core.rmem_max allows.  Best effort: the read reports what was lost.
+ */
+static void reply_room(struct pbnl *nl)
+{
+	int fd = nl_socket_get_fd(nl->sk), size = 4 << 20;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+}
+
 int pbnl_dev_op(struct pbnl *nl, uint8_t cmd, const char *const *names,
 		size_t n, uint32_t flags, struct pb_result **res, size_t *nres,
 		struct pbnl_err *e)
@@ -917,6 +932,7 @@ int pbnl_dev_op(struct pbnl *nl, uint8_t cmd, const char *const *names,
 	msg = pbnl_op_msg(nl->family, cmd, names, n, flags);
 	if (!msg)
 		return set_err(e, ENOMEM, "out of memory");
+	reply_room(nl);
 	ret = req_run(nl, msg, &r);
 	if (!ret && !r.got_one)
 		ret = set_err(e, EPROTO, "no reply from the kernel");
