@@ -9,6 +9,9 @@
  *                                    and is set with device_set_driver_override()
  *                                    (6.12 stable as Debian ships it); before
  *                                    that it is pci_dev::driver_override.
+ *  PBNL_HAVE_LINUX_HEX_H             hex_to_bin() is declared in <linux/hex.h>,
+ *                                    which <linux/kernel.h> stopped including
+ *                                    in 7.x; 6.1 has no such header.
  */
 #ifndef PBNL_COMPAT_H
 #define PBNL_COMPAT_H
@@ -22,6 +25,9 @@
 #include <xen/pci.h>
 #include <linux/acpi.h>
 #include <net/netlink.h>
+#ifdef PBNL_HAVE_LINUX_HEX_H
+#include <linux/hex.h>
+#endif
 
 #ifdef PBNL_HAVE_EXTACK_FMT
 #define PBNL_SET_ERR_MSG_FMT(extack, fmt, args...) \
