@@ -82,7 +82,9 @@ if [ ! -e "$root/.pbnl-ready" ]; then
 	# No documentation or locales: smaller roots, faster installs.
 	printf 'path-exclude /usr/share/doc/*\npath-include /usr/share/doc/*/copyright\npath-exclude /usr/share/locale/*\npath-exclude /usr/share/info/*\n' \
 		>"$root/etc/dpkg/dpkg.cfg.d/01-pbnl-nodoc"
-	printf 'APT::Install-Recommends "false";\nAcquire::Retries "3";\n' \
+	# The archive here may serve a snapshot whose Release files are past
+	# their Valid-Until date; their signatures are still checked.
+	printf 'APT::Install-Recommends "false";\nAcquire::Retries "3";\nAcquire::Check-Valid-Until "false";\n' \
 		>"$root/etc/apt/apt.conf.d/90pbnl"
 	in_root apt-get update -q >/dev/null
 	touch "$root/.pbnl-ready"
