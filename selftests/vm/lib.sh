@@ -65,18 +65,21 @@ pbnl_payload() {
 
 # pbnl_payload_ynl DIR: what selftests/ynl_test.sh needs, in DIR/ynl: the
 # kernel's YNL CLI and library (tools/net/ynl of the newest linux-source
-# tarball that has them; 6.1's has not), our spec, Debian's python3.11 as
-# python/bin/python3, and as python/lib/python311.zip (PYTHONHOME
-# DIR/ynl/python) the compiled modules of its standard library and of
-# PyYAML that the CLI imports.  Both are cached in build/ynl.  Without
+# tarball that has them; 6.1's has not), our spec, the suite's python3
+# (3.11 on bookworm, 3.13 on trixie) as python/bin/python3, and as
+# python/lib/python3XY.zip (PYTHONHOME DIR/ynl/python) the compiled modules
+# of its standard library and of PyYAML that the CLI imports.  Both are cached in build/ynl.  Without
 # them it says why on stderr and stages only the test, which then skips.
 pbnl_payload_ynl() {
-	local dir=$1 cache=$top/build/ynl py=/usr/bin/python3.11
+	local dir=$1 cache=$top/build/ynl py zip
 	local tarball="" t key
 
+	py=$(readlink -f /usr/bin/python3 2>/dev/null)
+	zip=$("$py" -c 'import sys; print("python%d%d.zip" % sys.version_info[:2])' 2>/dev/null)
+
 	install -m 0755 "$top/selftests/ynl_test.sh" "$dir/selftests/ynl_test.sh"
-	if [ ! -x "$py" ] || ! "$py" -c 'import yaml' 2>/dev/null; then
-		echo "pbnl_payload_ynl: no $py with PyYAML (apt-get install python3-yaml): ynl_test.sh will skip" >&2
+	if [ -z "$zip" ] || ! "$py" -c 'import yaml' 2>/dev/null; then
+		echo "pbnl_payload_ynl: no python3 with PyYAML (apt-get install python3-yaml): ynl_test.sh will skip" >&2
 		return 0
 	fi
 	mkdir -p "$cache"
@@ -84,7 +87,7 @@ pbnl_payload_ynl() {
 		[ -f "$t" ] || continue
 		key=$(stat -c '%n %s %Y' "$t")
 		if [ "$(cat "$cache/src.stamp" 2>/dev/null)" != "$key" ]; then
-			rm -rf "$cache/src" "$cache/src.stamp" "$cache/python311.zip"
+			rm -rf "$cache/src" "$cache/src.stamp" "$cache"/python3*.zip
 			mkdir -p "$cache/src"
 			tar -xJf "$t" -C "$cache/src" --strip-components=1 --wildcards \
 				'*/tools/net/ynl/*cli.py' '*/tools/net/ynl/*lib/*.py' \
@@ -104,8 +107,8 @@ pbnl_payload_ynl() {
 		stat -L -c '%n %s %Y' "$py" /usr/lib/python3/dist-packages/yaml/*.py
 	      } 2>/dev/null | sha256sum | cut -c1-16)
 	if [ "$(cat "$cache/zip.stamp" 2>/dev/null)" != "$key" ] ||
-	   [ ! -f "$cache/python311.zip" ]; then
-		"$py" - "$t" "$cache/python311.zip.tmp" <<'PY' || return 1
+	   [ ! -f "$cache/$zip" ]; then
+		"$py" - "$t" "$cache/$zip.tmp" <<'PY' || return 1
 # The modules cli.py imports, found statically (modulefinder), plus what
 # the interpreter imports at start; compiled, in one zip for zipimport.
 import modulefinder, os, py_compile, sys, tempfile, zipfile
@@ -135,12 +138,12 @@ with zipfile.ZipFile(out, 'w', zipfile.ZIP_DEFLATED) as z, \
         py_compile.compile(src, cfile=pyc, dfile=arc + '.py', doraise=True)
         z.write(pyc, arc + '.pyc')
 PY
-		mv "$cache/python311.zip.tmp" "$cache/python311.zip"
+		mv "$cache/$zip.tmp" "$cache/$zip"
 		echo "$key" >"$cache/zip.stamp"
 	fi
 	mkdir -p "$dir/ynl/python/bin" "$dir/ynl/python/lib"
 	cp "$py" "$dir/ynl/python/bin/python3"
-	cp "$cache/python311.zip" "$dir/ynl/python/lib/"
+	cp "$cache/$zip" "$dir/ynl/python/lib/"
 	cp -R "$t/cli.py" "$t/lib" "$dir/ynl/"
 	cp "$top/Documentation/netlink/specs/pciback.yaml" "$dir/ynl/"
 	echo "${tarball##*/}" >"$dir/ynl/SOURCE"

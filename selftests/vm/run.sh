@@ -68,13 +68,14 @@ run CMD and print its output; exit with its status.
 
 Options (defaults in brackets; each also read from the variable shown):
   --kver VER         kernel version, or a prefix such as 6.12 for the newest
-                     installed match [VM_KVER; newest 6.1 in /boot, or the one
-                     of --modules or --kernel]
+                     installed match [VM_KVER; newest 6.1 in /boot, else the
+                     newest in /boot, or the one of --modules or --kernel]
   --kernel BZIMAGE   kernel image [VM_KERNEL; /boot/vmlinuz-VER]
   --modules DIR      /lib/modules/VER-like directory, or a root holding
                      lib/modules/VER (INSTALL_MOD_PATH) [VM_MODULES;
                      /lib/modules/VER]
-  --xen XEN.gz       Xen image, gzipped or not [VM_XEN; /boot/xen-4.17-amd64.gz]
+  --xen XEN.gz       Xen image, gzipped or not [VM_XEN; the newest
+                     /boot/xen-VER-amd64.gz: 4.17 on bookworm, 4.20 on trixie]
   --native           boot the kernel without Xen (intel_iommu=on) [VM_NATIVE=1]
   --topology FILE    PCI topology [VM_TOPOLOGY; topology.conf beside $PROG]
   --timeout SECONDS  stop the VM after this long [VM_TIMEOUT; 600]
@@ -115,7 +116,7 @@ die() { echo "$PROG: $*" >&2; exit "$EX_USAGE"; }
 KVER=${VM_KVER:-}
 KERNEL=${VM_KERNEL:-}
 MODULES=${VM_MODULES:-}
-XEN=${VM_XEN:-/boot/xen-4.17-amd64.gz}
+XEN=${VM_XEN:-$(printf '%s\n' /boot/xen-*-amd64.gz | sort -V | tail -n 1)}
 NATIVE=${VM_NATIVE:-0}
 TOPOLOGY=${VM_TOPOLOGY:-$HERE/topology.conf}
 TIMEOUT=${VM_TIMEOUT:-600}
@@ -280,7 +281,8 @@ elif [[ -z $KVER && -n $KERNEL ]]; then
 		die "$KERNEL is not a bzImage: give --kver"
 fi
 if [[ -z $KVER ]]; then
-	KVER=$(newest_kver 6.1) || die "no 6.1 kernel in /boot: give --kver or --kernel"
+	KVER=$(newest_kver 6.1) || KVER=$(newest_kver '[0-9]') ||
+		die "no kernel with modules in /boot: give --kver or --kernel"
 fi
 MODDIR=${MODDIR:-/lib/modules/$KVER}
 KERNEL=${KERNEL:-/boot/vmlinuz-$KVER}
@@ -292,7 +294,7 @@ if kv=$(bzimage_version "$KERNEL") && [[ $kv != "$KVER" ]]; then
 fi
 
 if [[ $MODE == xen ]]; then
-	[[ -f $XEN ]] || die "no Xen image $XEN (apt-get install xen-hypervisor-4.17-amd64)"
+	[[ -f $XEN ]] || die "no Xen image $XEN (apt-get install xen-hypervisor-VER-amd64)"
 	xenver=$(basename "$XEN")
 	xenver=${xenver#xen-}
 	xenver=${xenver%%-*}
@@ -307,7 +309,7 @@ else
 fi
 [[ -x $XEN_TOOLS/xl ]] || XEN_TOOLS=
 [[ $MODE == native || -n $XEN_TOOLS ]] ||
-	die "no xl in /usr/lib/xen-*/bin (apt-get install xen-utils-4.17)"
+	die "no xl in /usr/lib/xen-*/bin (apt-get install xen-utils-VER)"
 
 # -------------------------------------------------------------- topology --
 

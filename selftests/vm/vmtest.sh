@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make vmtest: for each kernel, boot Xen 4.17 with that kernel as dom0 under
+# make vmtest: for each kernel, boot Xen (the newest in /boot: 4.17 on
+# bookworm, 4.20 on trixie and sid) with that kernel as dom0 under
 # QEMU and run the selftests there; then boot the same kernel without Xen
 # and run them again (the module must work on any kernel; tests that need
 # Xen skip there).  Ends with "N passed, N failed, N skipped".
 #
-#   vmtest.sh [KVER...]      default: the installed 6.1 and 6.12
+#   vmtest.sh [KVER...]      default: scripts/kernels.sh (bookworm: the
+#                            installed 6.1 and 6.12)
 #
 # In Xen mode, boot-initramfs.sh also boots each kernel with a real
 # initramfs-tools initramfs (boot-time hiding; needs root; VM_INITRAMFS=0
@@ -116,5 +118,6 @@ done
 
 echo "# vmtest summary:"
 printf '#   %s\n' "${summary[@]}"
+printf '%s\n' "${summary[@]}" >"$top/build/vm/summary.txt"
 echo "vmtest: $pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
