@@ -8,6 +8,16 @@
  * not called: it probes hardware access methods we do not need and may
  * fail fatally; name lookups only need the ID list.
  *
+ * Names come from pci.ids and udev's hwdb only, never from libpci's cache
+ * of names resolved over DNS (PCI_LOOKUP_CACHE, on by default where libpci
+ * is built with DNS support, as Debian's is): we never ask for network
+ * lookups, so the cache could only add what another program (lspci -q)
+ * fetched into the home of whoever runs us, and an ID file given to
+ * pciids_open() would not be the only source.  Consulting it also leaks
+ * in libpci 3.11 and later: get_cache_name() keeps the cache's path in
+ * pci_access.id_cache_name, and pci_cleanup() frees that only in builds
+ * without DNS support (pci_id_cache_flush() in names-cache.c).
+ *
  * libpci is loaded (dlopen) by pciids_open(), not linked: it and the
  * libraries it pulls in (libz, libudev) cost a process about 10 ms to
  * load in the benchmark's Xen dom0, which hide and unhide, printing no
@@ -79,6 +89,7 @@ struct pciids *pciids_open(const char *ids_file)
 	ids->pacc = ids->alloc();
 	if (!ids->pacc)
 		goto fail;
+	ids->pacc->id_lookup_mode &= ~(unsigned int)PCI_LOOKUP_CACHE;
 	ids->pacc->error = pciids_error;
 	ids->pacc->warning = pciids_quiet;
 	ids->pacc->debug = pciids_quiet;

@@ -2,7 +2,7 @@
 /*
  * test_pciids.c - names through libpci from an ID file written here: found,
  * unknown, and no file or a broken one (libpci's error hook exits by
- * default; ours must not).
+ * default; ours must not); libpci's cache of DNS names left out.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +93,36 @@ static void broken_file(void)
 	pciids_close(ids);
 }
 
+/*
+ * libpci 3.11 and later keep names fetched over DNS in
+ * $XDG_CACHE_HOME/pci-ids and, left to their default, consult it for IDs
+ * the list lacks (and leak its path).  The ID file is the only source.
+ */
+static void no_dns_cache(void)
+{
+	const char *old = getenv("XDG_CACHE_HOME");
+	char *saved = old ? strdup(old) : NULL;
+	char path[128], cache[128];
+	struct pciids *ids;
+
+	snprintf(cache, sizeof(cache), "%s/pci-ids", dir);
+	write_file("pci-ids", "#PCI-CACHE-1.0\n1 1234 0 0 0 Cached Vendor\n",
+		   path, sizeof(path));
+	write_file("pci.ids", "8086  Intel Corporation\n", path, sizeof(path));
+	setenv("XDG_CACHE_HOME", dir, 1);
+	ids = pciids_open(path);
+	CHECK(ids);
+	NAME(pciids_vendor(ids, 0x8086), "Intel Corporation");
+	NAME(pciids_vendor(ids, 0x1234), NULL);
+	pciids_close(ids);
+	if (saved)
+		setenv("XDG_CACHE_HOME", saved, 1);
+	else
+		unsetenv("XDG_CACHE_HOME");
+	free(saved);
+	unlink(cache);
+}
+
 void test_pciids(void)
 {
 	char path[128];
@@ -108,6 +138,8 @@ void test_pciids(void)
 	unit_run("pciids: no ID file means no names, not a failure", no_file);
 	unit_run("pciids: a broken ID file does not end the program",
 		 broken_file);
+	unit_run("pciids: libpci's DNS name cache is not consulted",
+		 no_dns_cache);
 	snprintf(path, sizeof(path), "%s/pci.ids", dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/broken.ids", dir);
