@@ -663,8 +663,13 @@ if command -v flock >/dev/null; then
 	fi
 fi
 
+# No x2APIC: QEMU's TCG emulates it since 8.0 (trixie's QEMU 10), and Xen
+# (4.17 and 4.20) then runs x2APIC with interrupt remapping on QEMU's
+# VT-d, where device interrupts are lost ("No irq handler for vector",
+# nvme's "completion polled", modprobe hanging); with xAPIC, as QEMU 7.2
+# gives, interrupt remapping works.
 # shellcheck disable=SC2054 # the commas are QEMU's
-QEMU_CMD=("$QEMU" -accel tcg -machine q35 -cpu max,-smap,-smep,-pku
+QEMU_CMD=("$QEMU" -accel tcg -machine q35 -cpu max,-smap,-smep,-pku,-x2apic
 	  -m "$MEM" -smp "$SMP" -nodefaults -display none -no-reboot
 	  -serial stdio
 	  -qmp "unix:$SOCKDIR/qmp.sock,server=on,wait=off"
