@@ -10,7 +10,13 @@
 #   make style           checkpatch --strict on all C sources
 #   make bench           hide/unhide timings against the echo sequence,
 #                        driver_override and xl, in the Xen VM (not a test)
-#   make test            check + style + vmtest + dkms-check + deb, one summary line
+#   make matrix          the Debian matrix: the module against bookworm, trixie,
+#                        sid and experimental kernels, and on trixie and sid
+#                        (roots made with debootstrap under build/roots) the
+#                        tool, the VM tests, the packages and DKMS (root;
+#                        scripts/matrix.sh); README's support matrix
+#   make test            check + style + vmtest + dkms-check + deb + matrix,
+#                        one summary line
 #   make demo            boot the Xen VM and show pcibackctl working in dom0
 #   make deps            install the Debian packages all of this needs
 #   make dkms-check      dkms add/build/install/remove on each kernel (root)
@@ -74,6 +80,9 @@ bench: tool selftests
 test:
 	@$(TOP)/scripts/test-all.sh
 
+matrix:
+	@$(TOP)/scripts/matrix.sh
+
 demo: tool
 	@$(TOP)/selftests/vm/demo.sh $(firstword $(VM_KVERS))
 
@@ -100,5 +109,5 @@ clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C tools clean
 
-.PHONY: all module tool selftests check style vmtest debug-vmtest bench test demo deps \
+.PHONY: all module tool selftests check style vmtest debug-vmtest bench test matrix demo deps \
 	modules_install install dkms-install dkms-check deb clean

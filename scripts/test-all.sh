@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make test: every suite (unit tests, style, selftests in the Xen VM on each
-# supported kernel, DKMS, the Debian packages), then one line
-# "N passed, N failed, N skipped".
+# supported kernel, DKMS, the Debian packages, the Debian matrix of
+# trixie and sid), then one line "N passed, N failed, N skipped".  Each
+# suite's own line goes to build/test-summary.txt (README's support
+# matrix reads it).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,13 +30,20 @@ run_suite() {
 		f=1
 	fi
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + ${s:-0}))
+	echo "${line:-$name: 0 passed, 1 failed, 0 skipped}" >>"$summary"
 }
+
+mkdir -p "$top/build"
+summary=$top/build/test-summary.txt
+: >"$summary"
 
 run_suite check "$top/scripts/check.sh"
 run_suite style "$top/scripts/style.sh"
 run_suite vmtest make -s -C "$top" vmtest
 run_suite dkms "$top/scripts/dkms-test.sh"
 run_suite deb "$top/scripts/deb.sh"
+run_suite matrix "$top/scripts/matrix.sh"
+"$top/scripts/support-matrix.sh" || true
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
