@@ -18,8 +18,9 @@
 #   tool     pcibackctl built with the suite's compiler and its unit tests
 #            (sanitizers) in trixie and sid
 #   vm       trixie: Xen 4.20 + trixie's 6.12 as dom0 under trixie's QEMU:
-#            the selftests (passthrough e2e included), without Xen, and the
-#            initramfs boot; sid: sid's kernel as dom0 under sid's Xen
+#            the selftests (passthrough e2e included), without Xen, the
+#            initramfs boot, and the igb topology (82576 quirk, SR-IOV VFs)
+#            without Xen; sid: sid's kernel as dom0 under sid's Xen
 #   deb      dpkg-buildpackage and the suite's lintian in trixie and sid
 #   dkms     DKMS add/build/install/remove in trixie and sid
 # (bookworm's VM, deb and DKMS cells are make vmtest, make deb and
@@ -251,8 +252,9 @@ if want vm; then
 			continue
 		fi
 		case $suite in
-		# the whole bookworm set: Xen, without Xen, the initramfs boot
-		trixie) vm_cell "$suite" "$kver" VM_EXTRA_TOPOLOGIES= ;;
+		# bookworm's set (Xen, without Xen, the initramfs boot), and the
+		# 82576 (igb, SR-IOV) that QEMU 10 has: its ACS quirk, its VFs
+		trixie) vm_cell "$suite" "$kver" VM_EXTRA_TOPOLOGIES=igb ;;
 		# the newest kernel as dom0
 		*) vm_cell "$suite" "$kver" VM_MODES=xen VM_INITRAMFS=0 VM_EXTRA_TOPOLOGIES= ;;
 		esac

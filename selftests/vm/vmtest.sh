@@ -16,7 +16,8 @@
 #
 # Environment: VM_MODES ("xen native"), VM_EXTRA_TOPOLOGIES ("bridges
 # switch quirks": selftests/vm/topology-NAME.conf, booted without Xen for the
-# IOMMU group comparison; "" for none), VM_TIMEOUT (seconds per boot, 1200),
+# IOMMU group comparison, after the topology's "#@before: CMD" line if it
+# has one; "" for none; "igb" needs QEMU 8.0 or later: trixie, sid), VM_TIMEOUT (seconds per boot, 1200),
 # and for your own kernel VM_KERNEL (bzImage), VM_MODULES (modules tree:
 # /lib/modules/VER or an INSTALL_MOD_PATH root) and KDIR (its build tree);
 # KVER names it.
@@ -69,8 +70,10 @@ for kver in "${kvers[@]}"; do
 		[ "$mode" = native ] && mode_arg=(--native)
 		case $mode in
 		topology-*)
+			# a "#@before: CMD" line of the topology runs first
+			before=$(sed -n 's/^#@before: //p' "$top/selftests/vm/$mode.conf")
 			mode_arg=(--native --topology "$top/selftests/vm/$mode.conf"
-				  --run "/opt/pciback-nl/run-selftests group_test")
+				  --run "${before:+$before && }/opt/pciback-nl/run-selftests group_test")
 			;;
 		esac
 		out="$top/build/vm/$kver-$mode.out"
