@@ -10,7 +10,7 @@
 # ignored) files of the working tree; its build/ survives between calls
 # as a cache.  /proc, /sys, /dev and /dev/pts are bind-mounted for the
 # command and unmounted afterwards.  Other roots are visible read-only
-# at /roots/SUITE (a sid kernel can boot under trixie's Xen).
+# at /roots/SUITE, and this host's root at /roots/host.
 # Exits with COMMAND's status.  Needs root.
 set -euo pipefail
 
@@ -34,11 +34,13 @@ flock 9
 
 mkdir -p "$root$src"
 find "$root$src" -mindepth 1 -maxdepth 1 ! -name build -exec rm -rf {} +
+# shellcheck disable=SC2016 # the inner shell's $f
 (cd "$top" && git ls-files -co --exclude-standard -z |
 	xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
 	tar --null -T - -cf -) | tar -xf - -C "$root$src"
 
 mounted=()
+# shellcheck disable=SC2317,SC2329 # run by the EXIT trap
 undo() {
 	local i
 	for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
@@ -58,11 +60,15 @@ bind /dev "$root/dev"
 bind /dev/pts "$root/dev/pts"
 for other in "$roots"/*/; do
 	other=${other%/}
+	# shellcheck disable=SC2015 # skip unless both hold
 	[ "$other" != "$root" ] && [ -e "$other/.pbnl-ready" ] || continue
 	bind "$other" "$root/roots/${other##*/}" ro
 done
+# and this host's root, read-only (its QEMU: selftests/vm/qemu-of-root.sh)
+bind / "$root/roots/host" ro
 
 rc=0
+# shellcheck disable=SC2016 # the inner shell's $0 and $@
 LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive HOME=/root TMPDIR=/tmp \
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	chroot "$root" /bin/sh -c 'cd "$0" && exec "$@"' "$src" "$@" || rc=$?

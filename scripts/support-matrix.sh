@@ -97,6 +97,8 @@ table() {
 			fi
 			IFS=$'\t' read -r s1 d1 <<<"$(res "$suite" "$kver" selftests)" || true
 			IFS=$'\t' read -r s2 d2 <<<"$(res "$suite" "$kver" e2e)" || true
+			IFS=$'\t' read -r s5 d5 <<<"$(res "$suite" "$kver" igb)" || true
+			[ -z "${s5:-}" ] || d1="${d1:-}; igb topology (QEMU 10, no Xen): $(cell "$s5" "$d5")"
 			IFS=$'\t' read -r s3 d3 <<<"$(res "$suite" packages deb)" || true
 			IFS=$'\t' read -r s4 d4 <<<"$(res "$suite" packages dkms)" || true
 			printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$xen" "$kver" \
