@@ -28,21 +28,20 @@ suite() {
 	pass=$((pass + p)) fail=$((fail + f))
 }
 
-# spec_uapi_matches PYTHON KERNEL_TREE OUT_DIR SPEC: generate the uapi
-# header from SPEC and check that it declares the constants of ours, with
-# the same values.
+# spec_uapi_matches PYTHON GENERATOR OUT_DIR SPEC: generate the uapi
+# header from SPEC (in a kernel tree, at Documentation/netlink/specs) with
+# GENERATOR (that tree's ynl-gen-c.py or ynl_gen_c.py) and check that it
+# declares the constants of ours, with the same values.
 spec_uapi_matches() {
-	local py=$1 kdir=$2 out=$3 spec=$4 rc=0
+	local py=$1 gen=$2 out=$3 spec=$4 rc=0
 
-	mkdir -p "$kdir/Documentation/netlink/specs" "$out"
+	mkdir -p "$out"
 	rm -f "$out/pciback_nl.h" "$out/compare.c"
-	cp "$spec" "$kdir/Documentation/netlink/specs/pciback.yaml"
-	if ! (cd "$kdir/tools/net/ynl" &&
-	      timeout 120 "$py" ynl-gen-c.py --mode uapi --header \
-		--spec "$kdir/Documentation/netlink/specs/pciback.yaml" \
-		-o "$out/pciback_nl.h") >"$out/ynl.log" 2>&1; then
+	if ! (cd "$(dirname "$gen")" &&
+	      timeout 120 "$py" "$(basename "$gen")" --mode uapi --header \
+		--spec "$spec" -o "$out/pciback_nl.h") >"$out/ynl.log" 2>&1; then
 		# a traceback: its last line is the reason
-		echo "spec: ynl-gen-c.py failed: $(grep -E '^[A-Za-z_.]+(Error|Exception)' "$out/ynl.log" | tail -n1)"
+		echo "spec: $(basename "$gen") failed: $(grep -E '^[A-Za-z_.]+(Error|Exception)' "$out/ynl.log" | tail -n1)"
 		return 1
 	fi
 	"$py" - "$out/pciback_nl.h" "$top/include/uapi/linux/pciback_nl.h" \
@@ -91,17 +90,30 @@ EOF
 	return $rc
 }
 
-# The YAML spec, with the kernel's own tools from the linux-source-6.12
-# tarball (extracted into build/spec once): 1. it validates against
-# Documentation/netlink/genetlink-c.yaml; 2. the uapi header that
-# tools/net/ynl/ynl-gen-c.py generates from it declares exactly the
-# constants of include/uapi/linux/pciback_nl.h, with the same values
-# (compiled: one static assertion per constant).
+# The newest linux-source here: /usr/src/linux-source-X.Y.tar.xz (the
+# package) or an unpacked /usr/src/linux-source-X.Y, by version.
+newest_linux_source() {
+	local s
+	for s in /usr/src/linux-source-*; do
+		case $s in
+		*.tar.xz) [ -r "$s" ] || continue ;;
+		*) [ -f "$s/Makefile" ] || continue ;;
+		esac
+		printf '%s\t%s\n' "$(basename "$s" .tar.xz)" "$s"
+	done | sort -V -k1,1 | tail -n1 | cut -f2
+}
+
+# The YAML spec, with the kernel's own tools from the newest linux-source
+# (their files copied into build/spec once per source): 1. it validates
+# against Documentation/netlink/genetlink-c.yaml; 2. the uapi header that
+# tools/net/ynl's C generator (ynl-gen-c.py in 6.12, pyynl/ynl_gen_c.py
+# where newer trees moved it) makes of it declares exactly the constants of
+# include/uapi/linux/pciback_nl.h, with the same values (compiled: one
+# static assertion per constant).
 spec_check() {
-	local tarball=/usr/src/linux-source-6.12.tar.xz
-	local dir=$top/build/spec kdir=$top/build/spec/linux
+	local src dir=$top/build/spec kdir=$top/build/spec/linux
 	local spec=$top/Documentation/netlink/specs/pciback.yaml
-	local py="" p pass=0 fail=0 stamp
+	local py="" p pass=0 fail=0 stamp gen="" name
 
 	for p in /usr/bin/python3 python3; do
 		if command -v "$p" >/dev/null 2>&1 &&
@@ -110,26 +122,50 @@ spec_check() {
 			break
 		fi
 	done
-	if [ -z "$py" ] || [ ! -r "$tarball" ]; then
-		echo "spec: needs python3 with yaml and jsonschema, and $tarball (make deps)"
+	src=$(newest_linux_source)
+	if [ -z "$py" ] || [ -z "$src" ]; then
+		echo "spec: needs python3 with yaml and jsonschema, and linux-source-6.12 or newer (make deps)"
 		echo "spec: 0 passed, 2 failed"
 		return 1
 	fi
-	stamp=$(stat -c '%s %Y' "$tarball")
+	name=$(basename "$src" .tar.xz)
+	if [ -d "$src" ]; then
+		stamp="$src $(stat -c '%Y' "$src/Makefile")"
+	else
+		stamp="$src $(stat -L -c '%s %Y' "$src")"
+	fi
 	if [ "$(cat "$kdir/.stamp" 2>/dev/null)" != "$stamp" ]; then
 		rm -rf "$kdir"
 		mkdir -p "$kdir"
-		if ! tar -xJf "$tarball" -C "$kdir" --strip-components=1 \
-			--wildcards '*/Documentation/netlink/genetlink-c.yaml' \
-			'*/tools/net/ynl/ynl-gen-c.py' '*/tools/net/ynl/lib/*'; then
-			echo "spec: cannot extract the schema and ynl-gen-c.py from $tarball"
+		if [ -d "$src" ]; then
+			(cd "$src" && cp -r --parents Documentation/netlink/genetlink-c.yaml \
+				tools/net/ynl "$kdir/")
+		else
+			tar -xJf "$src" -C "$kdir" --strip-components=1 --wildcards \
+				'*/Documentation/netlink/genetlink-c.yaml' '*/tools/net/ynl/*'
+		fi || {
+			rm -rf "$kdir"
+			echo "spec: cannot copy the schema and tools/net/ynl from $src (6.1's has none)"
 			echo "spec: 0 passed, 2 failed"
 			return 1
-		fi
-		# ynl-gen-c.py finds the tree's root by its MAINTAINERS file.
+		}
+		# the generator finds the tree's root by its MAINTAINERS file
 		touch "$kdir/MAINTAINERS"
 		echo "$stamp" >"$kdir/.stamp"
 	fi
+	for p in "$kdir/tools/net/ynl/pyynl/ynl_gen_c.py" "$kdir/tools/net/ynl/ynl-gen-c.py"; do
+		if [ -f "$p" ]; then
+			gen=$p
+			break
+		fi
+	done
+	if [ -z "$gen" ]; then
+		echo "spec: $name has neither tools/net/ynl/pyynl/ynl_gen_c.py nor tools/net/ynl/ynl-gen-c.py"
+		echo "spec: 0 passed, 2 failed"
+		return 1
+	fi
+	mkdir -p "$kdir/Documentation/netlink/specs"
+	cp "$spec" "$kdir/Documentation/netlink/specs/pciback.yaml"
 
 	if "$py" - "$kdir/Documentation/netlink/genetlink-c.yaml" "$spec" <<'EOF'
 import sys, yaml, jsonschema
@@ -142,18 +178,19 @@ except jsonschema.ValidationError as e:
     sys.exit(1)
 EOF
 	then
-		echo "ok spec validates against genetlink-c.yaml"
+		echo "ok spec validates against $name's genetlink-c.yaml"
 		pass=$((pass + 1))
 	else
-		echo "not ok spec validates against genetlink-c.yaml"
+		echo "not ok spec validates against $name's genetlink-c.yaml"
 		fail=$((fail + 1))
 	fi
 
-	if spec_uapi_matches "$py" "$kdir" "$dir/gen" "$spec"; then
-		echo "ok ynl-gen-c.py's uapi header matches pciback_nl.h"
+	if spec_uapi_matches "$py" "$gen" "$dir/gen" \
+		"$kdir/Documentation/netlink/specs/pciback.yaml"; then
+		echo "ok the uapi header from $name's $(basename "$gen") matches pciback_nl.h"
 		pass=$((pass + 1))
 	else
-		echo "not ok ynl-gen-c.py's uapi header matches pciback_nl.h"
+		echo "not ok the uapi header from $name's $(basename "$gen") matches pciback_nl.h"
 		fail=$((fail + 1))
 	fi
 
