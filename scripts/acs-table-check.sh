@@ -2,22 +2,27 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # kmod/acs.c ports pci_dev_acs_enabled[] and its quirk functions from
-# drivers/pci/quirks.c.  For every /usr/src/linux-source-*.tar.xz present,
-# check that the kernel's table and ours hold the same entries in the same
+# drivers/pci/quirks.c.  For every linux-source-X.Y.tar.xz present, in
+# /usr/src or in a Debian root's /usr/src under build/roots (debian-root.sh;
+# a newer kernel's changes show before it is the host's; one tarball per
+# series, the host's first), check that the kernel's table and ours hold the same entries in the same
 # order (vendor, with PCI_VENDOR_ID_* resolved through the tarball's
 # include/linux/pci_ids.h; device; quirk function), that our comments name
 # the kernel's vendor macros, and that the quirk functions are still the
 # ones acs.c was ported from.  Ends with "acs-table: N passed, N failed";
 # without a linux-source tarball it skips, counting nothing as passed.
+# PBNL_ROOTS: where the roots are (default build/roots).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 acs=$top/kmod/acs.c
 cache=$top/build/acs-table
+roots=${PBNL_ROOTS:-$top/build/roots}
 pass=0 fail=0
 
 # sha256 of pci_acs_ctrl_enabled() .. the quirk functions, and of
-# pci_dev_specific_acs_enabled(), in Linux 6.1 and 6.12: what acs.c ports.
+# pci_dev_specific_acs_enabled(), in Linux 6.1, 6.12 and 7.2: what acs.c
+# ports.
 ported_sha=de7d0c32d2d4df2b8967c6dea92880468d43995a8495d1dd3a3f38c917dbc31f
 
 result() {
@@ -164,7 +169,7 @@ compare_one() {
 extract() {
 	local tb=$1 dir=$2 d stamp
 	d=$(basename "$tb" .tar.xz)
-	stamp=$(stat -c '%s %Y' "$tb")
+	stamp="$tb $(stat -L -c '%s %Y' "$tb")"
 	if [ "$(cat "$dir/.stamp" 2>/dev/null)" = "$stamp" ] &&
 	   [ -s "$dir/quirks.c" ] && [ -s "$dir/pci_ids.h" ]; then
 		return 0
@@ -178,11 +183,15 @@ extract() {
 }
 
 tarballs=()
-for tb in /usr/src/linux-source-*.tar.xz; do
-	[ -r "$tb" ] && tarballs+=("$tb")
+declare -A seen=()
+for tb in /usr/src/linux-source-*.tar.xz "$roots"/*/usr/src/linux-source-*.tar.xz; do
+	[ -r "$tb" ] || continue
+	[ -z "${seen[${tb##*/}]:-}" ] || continue
+	seen[${tb##*/}]=1
+	tarballs+=("$tb")
 done
 if [ "${#tarballs[@]}" -eq 0 ]; then
-	echo "acs-table: no /usr/src/linux-source-*.tar.xz to compare with: skipped"
+	echo "acs-table: no linux-source-*.tar.xz to compare with: skipped"
 	echo "acs-table: 0 passed, 0 failed, 1 skipped"
 	exit 0
 fi
@@ -200,6 +209,10 @@ result "$good" "kmod/acs.c: pbnl_acs_table[] parses ($(wc -l <"$our") entries, e
 for tb in "${tarballs[@]}"; do
 	name=$(basename "$tb" .tar.xz)
 	dir=$cache/$name
+	if [ "${tb#"$roots"/}" != "$tb" ]; then
+		suite=${tb#"$roots"/}
+		name="$name (${suite%%/*} root)"
+	fi
 	if ! extract "$tb" "$dir"; then
 		result 0 "$name: extract drivers/pci/quirks.c and include/linux/pci_ids.h"
 		continue
