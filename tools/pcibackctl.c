@@ -546,20 +546,45 @@ static bool has_result(const struct pb_result *res, size_t n, const char *name)
  * unhide, each leaves it, so its driver in dom0 has DMA again, and goes
  * back in if the unhide fails.
  */
+
+/* Room for a reason: a library path and dlerror()'s text. */
+#define XENQ_WHY_MAX 512
+
+/*
+ * libxenctrl, opened when there is something to do.  In a dom0, why the
+ * quarantine cannot be kept is said once per run; elsewhere nothing is.
+ */
+static struct xenq *quarantine_open(void)
+{
+	static bool told;
+	char why[XENQ_WHY_MAX];
+	struct xenq *q = xenq_open("", why, sizeof(why));
+
+	if (!q && why[0] && !told) {
+		fprintf(stderr, PROG ": warning: Xen's quarantine not kept: %s\n",
+			why);
+		told = true;
+	}
+	return q;
+}
+
 static void quarantine_hidden(const struct pb_result *res, size_t nres)
 {
-	struct xenq *q = xenq_open();
+	char why[XENQ_WHY_MAX];
+	struct xenq *q = NULL;
 	size_t i;
-	int ret;
 
-	for (i = 0; q && i < nres; i++) {
+	for (i = 0; i < nres; i++) {
 		if (!res[i].to_driver || strcmp(res[i].to_driver, "pciback"))
 			continue;
-		ret = xenq_enter(q, res[i].name);
-		if (ret < 0)
+		if (!q)
+			q = quarantine_open();
+		if (!q)
+			return;
+		if (xenq_enter(q, res[i].name, why, sizeof(why)) < 0)
 			fprintf(stderr,
-				"pcibackctl: warning: %s: cannot put it in Xen's quarantine: %s\n",
-				res[i].name, strerror(-ret));
+				PROG ": warning: %s: cannot put it in Xen's quarantine: %s\n",
+				res[i].name, why);
 	}
 	xenq_close(q);
 }
@@ -572,24 +597,26 @@ static void quarantine_hidden(const struct pb_result *res, size_t nres)
 static int unquarantine(const char *cmd, const char **names, size_t n,
 			bool *left)
 {
-	struct xenq *q = xenq_open();
+	struct xenq *q = n ? quarantine_open() : NULL;
+	char why[XENQ_WHY_MAX];
 	size_t i;
 	int ret;
 
 	for (i = 0; q && i < n; i++) {
-		ret = xenq_leave(q, names[i]);
+		ret = xenq_leave(q, names[i], why, sizeof(why));
 		if (ret < 0) {
 			error("%s %s: cannot take it out of Xen's quarantine: %s",
-			      cmd, names[i], strerror(-ret));
+			      cmd, names[i], why);
 			while (i--)
 				if (left[i])
-					xenq_enter(q, names[i]);
+					xenq_enter(q, names[i], why,
+						   sizeof(why));
 			xenq_close(q);
 			return EXIT_FAILED;
 		}
 		left[i] = ret > 0;
 		if (left[i])
-			fprintf(stderr, "pcibackctl: %s: out of Xen's quarantine\n",
+			fprintf(stderr, PROG ": %s: out of Xen's quarantine\n",
 				names[i]);
 	}
 	xenq_close(q);
@@ -598,14 +625,22 @@ static int unquarantine(const char *cmd, const char **names, size_t n,
 
 static void requarantine(const char **names, size_t n, const bool *left)
 {
-	struct xenq *q = xenq_open();
+	char why[XENQ_WHY_MAX];
+	struct xenq *q = NULL;
 	size_t i;
 
-	for (i = 0; q && i < n; i++)
-		if (left[i] && xenq_enter(q, names[i]) < 0)
+	for (i = 0; i < n; i++) {
+		if (!left[i])
+			continue;
+		if (!q)
+			q = quarantine_open();
+		if (!q)
+			return;
+		if (xenq_enter(q, names[i], why, sizeof(why)) < 0)
 			fprintf(stderr,
-				"pcibackctl: warning: %s: cannot put it back in Xen's quarantine\n",
-				names[i]);
+				PROG ": warning: %s: cannot put it back in Xen's quarantine: %s\n",
+				names[i], why);
+	}
 	xenq_close(q);
 }
 

@@ -6,6 +6,8 @@
  * (xenctrl.h, xentoollog.h of Xen 4.x), restated so the tool needs neither
  * libxen-dev to build nor the library to run.
  */
+#define _GNU_SOURCE		/* secure_getenv() */
+#include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -14,10 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devname.h"
 #include "util.h"
+#include "xenlib.h"
 #include "xenq.h"
 
 #define XENQ_DOMID_IO	0x7FF1U		/* xen/include/public/xen.h */
+#define XENQ_FEAT_DOM0	11		/* XENFEAT_dom0, public/features.h */
 
 struct xtl_logger {		/* struct xentoollog_logger */
 	void (*vmessage)(struct xtl_logger *l, int level, int errnoval,
@@ -60,48 +65,162 @@ static void quiet_destroy(struct xtl_logger *l)
 	(void)l;
 }
 
-long xenq_sbdf(const char *bdf)
+static void __attribute__((format(printf, 3, 4)))
+say(char *buf, size_t len, const char *fmt, ...)
 {
-	unsigned int dom, bus, dev, fn;
-	char end;
+	va_list ap;
 
-	if (!bdf || strlen(bdf) != 12 ||
-	    sscanf(bdf, "%4x:%2x:%2x.%1x%c", &dom, &bus, &dev, &fn, &end) != 4 ||
-	    dev > 0x1f || fn > 7)
-		return -1;
-	return (long)(dom << 16 | bus << 8 | dev << 3 | fn);
+	if (!buf || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);	/* truncation is fine */
+	va_end(ap);
 }
 
-struct xenq *xenq_open(void)
+/*
+ * The first line of @path under @root, trailing space dropped, into @buf.
+ * Return: 0, or -1 when absent, unreadable or longer than @len - 1.
+ */
+static int read_line(const char *root, const char *path, char *buf,
+		     size_t len)
+{
+	char name[256];
+	size_t n;
+	FILE *f;
+
+	if ((size_t)snprintf(name, sizeof(name), "%s%s", root, path) >=
+	    sizeof(name))
+		return -1;
+	f = fopen(name, "re");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, len, f);
+	fclose(f);
+	if (n == len)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	n = strlen(buf);
+	while (n && isspace((unsigned char)buf[n - 1]))
+		buf[--n] = '\0';
+	return 0;
+}
+
+/*
+ * Linux prints the feature submaps as 8 hex digits each, the last one
+ * first: submap 0, where XENFEAT_dom0 is, is the last 8 digits.
+ */
+static bool features_dom0(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || strspn(s, "0123456789abcdefABCDEF") != n)
+		return false;
+	return strtoul(s + (n > 8 ? n - 8 : 0), NULL, 16) &
+	       (1UL << XENQ_FEAT_DOM0);
+}
+
+bool xenq_dom0(const char *root)
+{
+	char buf[256];
+
+	if (!read_line(root, "/sys/hypervisor/properties/features", buf,
+		       sizeof(buf)) && features_dom0(buf))
+		return true;
+	return !read_line(root, "/proc/xen/capabilities", buf, sizeof(buf)) &&
+	       strstr(buf, "control_d");
+}
+
+int xenq_sbdf(const char *bdf, uint32_t *sbdf)
+{
+	struct devname_addr a;
+
+	if (!bdf || devname_parse(bdf, &a, NULL, 0) ||
+	    a.fn == DEVNAME_FN_ANY)
+		return -EINVAL;
+	if (a.domain > 0xffff)
+		return -ERANGE;
+	*sbdf = a.domain << 16 | (uint32_t)a.bus << 8 |
+		(uint32_t)a.dev << 3 | a.fn;
+	return 0;
+}
+
+/* dlopen @path and find the four calls.  Return: 0, or -1 (@err says). */
+static int load(struct xenq *q, const char *path, char *err, size_t errlen)
 {
 	static const char *const names[] = {
-		"libxenctrl.so", "libxenctrl.so.4.17", "libxenctrl.so.4.18",
-		"libxenctrl.so.4.19", "libxenctrl.so.4.20", "libxenctrl.so.4.16",
+		"xc_interface_open", "xc_interface_close", "xc_assign_device",
+		"xc_deassign_device",
 	};
-	struct xenq *q;
+	void **fns[] = {
+		(void **)&q->open, (void **)&q->close, (void **)&q->assign,
+		(void **)&q->deassign,
+	};
 	size_t i;
 
-	q = calloc(1, sizeof(*q));
-	if (!q)
+	q->lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!q->lib) {
+		say(err, errlen, "%s", dlerror());
+		return -1;
+	}
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		*fns[i] = dlsym(q->lib, names[i]);
+		if (!*fns[i]) {
+			say(err, errlen, "%s: no %s", path, names[i]);
+			dlclose(q->lib);
+			q->lib = NULL;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct xenq *xenq_open(const char *root, char *why, size_t whylen)
+{
+	struct xenlib_list dirs = { 0 }, found = { 0 };
+	struct xenq *q = NULL;
+	size_t i;
+	int err;
+
+	say(why, whylen, "%s", "");
+	if (!xenq_dom0(root))
 		return NULL;
-	for (i = 0; i < ARRAY_SIZE(names) && !q->lib; i++)
-		q->lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-	if (!q->lib)
+	q = calloc(1, sizeof(*q));
+	if (!q || xenlib_dirs(root, *root ? NULL :
+			      secure_getenv("LD_LIBRARY_PATH"), &dirs) ||
+	    xenlib_find(root, &dirs, &found)) {
+		say(why, whylen, "out of memory");
 		goto fail;
-	*(void **)&q->open = dlsym(q->lib, "xc_interface_open");
-	*(void **)&q->close = dlsym(q->lib, "xc_interface_close");
-	*(void **)&q->assign = dlsym(q->lib, "xc_assign_device");
-	*(void **)&q->deassign = dlsym(q->lib, "xc_deassign_device");
-	if (!q->open || !q->close || !q->assign || !q->deassign)
+	}
+	if (!found.n) {
+		say(why, whylen,
+		    "no libxenctrl.so in the library directories (Xen's tools are not installed)");
+		goto fail;
+	}
+	/* newest first; the reason given is the newest one's */
+	for (i = 0; i < found.n; i++)
+		if (!load(q, found.s[i], i ? NULL : why, whylen))
+			break;
+	if (!q->lib)
 		goto fail;
 	q->log.vmessage = quiet_vmessage;
 	q->log.progress = quiet_progress;
 	q->log.destroy = quiet_destroy;
+	errno = 0;
 	q->xch = q->open(&q->log, &q->log, 0);
-	if (!q->xch)
+	if (!q->xch) {
+		err = errno;
+		say(why, whylen, "%s: xc_interface_open: %s", found.s[i],
+		    err ? strerror(err) : "failed");
 		goto fail;
+	}
+	say(why, whylen, "%s", "");
+	xenlib_list_free(&dirs);
+	xenlib_list_free(&found);
 	return q;
 fail:
+	xenlib_list_free(&dirs);
+	xenlib_list_free(&found);
 	xenq_close(q);
 	return NULL;
 }
@@ -117,27 +236,50 @@ void xenq_close(struct xenq *q)
 	free(q);
 }
 
-int xenq_enter(struct xenq *q, const char *bdf)
+/* The address as Xen's SBDF, or a negative errno with @err saying why. */
+static int sbdf_of(const char *bdf, uint32_t *sbdf, char *err, size_t errlen)
 {
-	long sbdf = xenq_sbdf(bdf);
+	int ret = xenq_sbdf(bdf, sbdf);
 
-	if (sbdf < 0)
-		return -EINVAL;
-	if (q->assign(q->xch, XENQ_DOMID_IO, (uint32_t)sbdf, 0))
-		return errno ? -errno : -EIO;
-	return 0;
+	if (ret == -ERANGE)
+		say(err, errlen,
+		    "its PCI domain is above ffff, and Xen's device addresses have 16 bits for it");
+	else if (ret)
+		say(err, errlen, "not a PCI address");
+	return ret;
 }
 
-int xenq_leave(struct xenq *q, const char *bdf)
+int xenq_enter(struct xenq *q, const char *bdf, char *err, size_t errlen)
 {
-	long sbdf = xenq_sbdf(bdf);
+	uint32_t sbdf;
+	int ret = sbdf_of(bdf, &sbdf, err, errlen);
 
-	if (sbdf < 0)
-		return -EINVAL;
-	if (!q->deassign(q->xch, XENQ_DOMID_IO, (uint32_t)sbdf))
+	if (ret)
+		return ret;
+	errno = 0;
+	if (!q->assign(q->xch, XENQ_DOMID_IO, sbdf, 0))
+		return 0;
+	ret = errno ? errno : EIO;
+	say(err, errlen, "xc_assign_device: %s", strerror(ret));
+	return -ret;
+}
+
+int xenq_leave(struct xenq *q, const char *bdf, char *err, size_t errlen)
+{
+	uint32_t sbdf;
+	int ret = sbdf_of(bdf, &sbdf, err, errlen);
+
+	if (ret == -ERANGE)
+		return 0;	/* Xen cannot hold what it cannot name */
+	if (ret)
+		return ret;
+	errno = 0;
+	if (!q->deassign(q->xch, XENQ_DOMID_IO, sbdf))
 		return 1;
 	/* Xen: "no such device in dom_io", i.e. not quarantined */
 	if (errno == ENODEV)
 		return 0;
-	return errno ? -errno : -EIO;
+	ret = errno ? errno : EIO;
+	say(err, errlen, "xc_deassign_device: %s", strerror(ret));
+	return -ret;
 }

@@ -81,6 +81,7 @@ int main(void)
 	test_cli();
 	test_usage();
 	test_config();
+	test_xenq();
 	printf("%d passed, %d failed\n", n_run - n_failed, n_failed);
 	return n_failed ? 1 : 0;
 }

@@ -59,10 +59,11 @@ bool json_valid(const char *s);
 #define CHECK_CONTAINS(actual, needle)					\
 	do {								\
 		const char *a_ = (actual);				\
-		if (!a_ || !strstr(a_, (needle)))			\
+		const char *n_ = (needle);				\
+		if (!a_ || !strstr(a_, n_))				\
 			unit_fail(__FILE__, __LINE__,			\
 				  "%s is %s, expected it to contain %s", \
-				  #actual, a_ ? a_ : "NULL", (needle));	\
+				  #actual, a_ ? a_ : "NULL", n_);	\
 	} while (0)
 
 void test_devname(void);
@@ -73,5 +74,6 @@ void test_pciids(void);
 void test_cli(void);
 void test_usage(void);
 void test_config(void);
+void test_xenq(void);
 
 #endif /* PCIBACKCTL_UNIT_H */
