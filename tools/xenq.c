@@ -23,6 +23,13 @@
 
 #define XENQ_DOMID_IO	0x7FF1U		/* xen/include/public/xen.h */
 #define XENQ_FEAT_DOM0	11		/* XENFEAT_dom0, public/features.h */
+/*
+ * XEN_DOMCTL_DEV_RDM_RELAXED (public/domctl.h), as libxl passes it for
+ * DOMID_IO: dom_io maps no memory, so the strict policy would only refuse
+ * functions that share an RMRR (USB controllers, on many Intel boards)
+ * with EPERM.
+ */
+#define XENQ_RDM_RELAXED 1U
 
 struct xtl_logger {		/* struct xentoollog_logger */
 	void (*vmessage)(struct xtl_logger *l, int level, int errnoval,
@@ -257,7 +264,7 @@ int xenq_enter(struct xenq *q, const char *bdf, char *err, size_t errlen)
 	if (ret)
 		return ret;
 	errno = 0;
-	if (!q->assign(q->xch, XENQ_DOMID_IO, sbdf, 0))
+	if (!q->assign(q->xch, XENQ_DOMID_IO, sbdf, XENQ_RDM_RELAXED))
 		return 0;
 	ret = errno ? errno : EIO;
 	say(err, errlen, "xc_assign_device: %s", strerror(ret));

@@ -14,7 +14,7 @@
 int fake_open_errno;		/* xc_interface_open fails with it */
 int fake_call_errno;		/* the next assign/deassign fails with it */
 unsigned int fake_opened, fake_closed, fake_calls;
-uint32_t fake_last_domid, fake_last_sbdf;
+uint32_t fake_last_domid, fake_last_sbdf, fake_last_flag;
 uint32_t fake_held[FAKE_MAX];
 unsigned int fake_nheld;
 
@@ -57,7 +57,8 @@ static int call(void *xch, uint32_t domid, uint32_t sbdf)
 
 int xc_assign_device(void *xch, uint32_t domid, uint32_t sbdf, uint32_t flag)
 {
-	if (call(xch, domid, sbdf) || flag)
+	fake_last_flag = flag;
+	if (call(xch, domid, sbdf))
 		return -1;
 	if (fake_nheld < FAKE_MAX)
 		fake_held[fake_nheld++] = sbdf;

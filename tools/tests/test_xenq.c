@@ -318,7 +318,7 @@ struct fake {
 	void *lib;
 	int *open_errno, *call_errno;
 	unsigned int *opened, *closed, *calls, *nheld;
-	uint32_t *domid, *sbdf;
+	uint32_t *domid, *sbdf, *flag;
 };
 
 static bool fake_get(struct fake *f, const char *path)
@@ -336,8 +336,9 @@ static bool fake_get(struct fake *f, const char *path)
 	f->nheld = dlsym(f->lib, "fake_nheld");
 	f->domid = dlsym(f->lib, "fake_last_domid");
 	f->sbdf = dlsym(f->lib, "fake_last_sbdf");
+	f->flag = dlsym(f->lib, "fake_last_flag");
 	if (f->open_errno && f->call_errno && f->opened && f->closed &&
-	    f->calls && f->nheld && f->domid && f->sbdf)
+	    f->calls && f->nheld && f->domid && f->sbdf && f->flag)
 		return true;
 	unit_fail(__FILE__, __LINE__, "%s lacks its state", path);
 	dlclose(f->lib);
@@ -380,6 +381,7 @@ static void quarantine(void)
 	CHECK_INT(xenq_enter(q, "0000:03:00.1", err, sizeof(err)), 0);
 	CHECK_INT(*f.domid, 0x7ff1);		/* DOMID_IO */
 	CHECK_INT(*f.sbdf, 0x301);
+	CHECK_INT(*f.flag, 1);			/* RDM relaxed, as xl */
 	CHECK_INT(*f.nheld, 1);
 	CHECK_INT(xenq_leave(q, "0000:03:00.1", err, sizeof(err)), 1);
 	CHECK_INT(*f.nheld, 0);
