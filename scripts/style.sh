@@ -1,35 +1,78 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Style checks: checkpatch.pl --strict (from the linux-source package) on
-# the module, the ABI header, the tool and the selftests.  Ends with the
-# summary line "N passed, N failed" (one check per file).
+# Style checks.  Ends with the summary line "style: N passed, N failed"
+# (one check per file).
+#
+# checkpatch.pl --strict on the module, the ABI header, the tool and the
+# selftests, with the checkpatch of every Linux series whose source is
+# here: /usr/src/linux-source-X.Y.tar.xz (or an unpacked tree of that name),
+# and the same in the Debian roots under build/roots (debian-root.sh), so
+# that a newer kernel's advice shows before that kernel is the host's.  One
+# source per series, the host's first.  A file passes when every checkpatch
+# is silent.  PBNL_LINUX_SOURCES (tarballs or trees, separated by blanks)
+# replaces the search.
+#
+# Every shell file of the tree goes through shellcheck: *.sh, scripts with
+# a sh, bash or dash #!, and the bash completion.  It runs from the top with
+# -x, so the paths of "shellcheck source=" directives are relative to the
+# top.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cp_dir="$top/build/checkpatch"
-tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -n1)
+roots=${PBNL_ROOTS:-$top/build/roots}
+cd "$top" || exit 1
 
-if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
-	if [ -z "$tarball" ]; then
-		echo "style: need linux-source-6.x for checkpatch.pl (make deps)" >&2
-		echo "0 passed, 1 failed"
-		exit 1
+# "SERIES PATH" of every linux-source: the host's, then the roots'.
+linux_sources() {
+	local s
+	if [ -n "${PBNL_LINUX_SOURCES:-}" ]; then
+		# shellcheck disable=SC2086 # a list of paths
+		printf '%s\n' $PBNL_LINUX_SOURCES
+	else
+		for s in /usr/src/linux-source-* "$roots"/*/usr/src/linux-source-*; do
+			echo "$s"
+		done
+	fi | while read -r s; do
+		case $s in
+		*.tar.xz) [ -r "$s" ] || continue ;;
+		*) [ -f "$s/scripts/checkpatch.pl" ] || continue ;;
+		esac
+		echo "$(basename "$s" .tar.xz | sed 's/^linux-source-//') $s"
+	done | awk '!seen[$1]++' | sort -V -k1,1
+}
+
+# checkpatch SERIES PATH: build/checkpatch/SERIES/scripts/checkpatch.pl from
+# PATH, extracted once per tarball.
+checkpatch() {
+	local dir=$cp_dir/$1 src=$2 stamp
+	local files=(scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch)
+
+	if [ -d "$src" ]; then
+		stamp="$src $(stat -c '%Y' "$src/scripts/checkpatch.pl")"
+	else
+		stamp="$src $(stat -L -c '%s %Y' "$src")"
 	fi
-	mkdir -p "$cp_dir"
-	tar -xJf "$tarball" -C "$cp_dir" --strip-components=1 --wildcards \
-		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
-		'*/scripts/const_structs.checkpatch'
-fi
+	if [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		if [ -d "$src" ]; then
+			(cd "$src" && cp --parents "${files[@]}" "$dir/")
+		else
+			tar -xJf "$src" -C "$dir" --strip-components=1 --wildcards \
+				"${files[@]/#/*/}"
+		fi || { rm -rf "$dir"; return 1; }
+		echo "$stamp" >"$dir/.stamp"
+	fi
+	echo "$dir/scripts/checkpatch.pl"
+}
 
-cd "$top"
 pass=0
 fail=0
-check() {
-	local f=$1; shift
-	local out
-	out=$("$cp_dir/scripts/checkpatch.pl" --no-tree --quiet --show-types \
-		--strict -f "$@" "$f" 2>&1)
+# result OUTPUT: a check passes when it prints nothing.
+result() {
+	local out=$1
 	if [ -z "$out" ]; then
 		pass=$((pass + 1))
 	else
@@ -38,16 +81,83 @@ check() {
 	fi
 }
 
-# Kernel code: no exceptions.
-for f in kmod/*.c kmod/*.h include/uapi/linux/pciback_nl.h; do
-	check "$f"
-done
+series=()
+cps=()
+while read -r s src; do
+	if cp=$(checkpatch "$s" "$src"); then
+		series+=("$s")
+		cps+=("$cp")
+	else
+		result "style: cannot extract checkpatch.pl from $src"
+	fi
+done < <(linux_sources)
+if [ ${#cps[@]} -eq 0 ]; then
+	echo "style: need a linux-source for checkpatch.pl (make deps)" >&2
+	fail=$((fail + 1))
+fi
+[ ${#series[@]} -eq 0 ] || echo "style: checkpatch of linux-source ${series[*]}"
+
 # Userspace: kernel style too, minus what only makes sense in the kernel.
 us_ignore=SPLIT_STRING,PREFER_KERNEL_TYPES,NEW_TYPEDEFS,SPDX_LICENSE_TAG,LONG_LINE_STRING,PREFER_DEFINED_ATTRIBUTE_MACRO,CAMELCASE
-for f in tools/*.c tools/*.h tools/tests/*.c selftests/*.c selftests/*.h selftests/bench/*.c; do
-	[ -e "$f" ] || continue
-	check "$f" --ignore "$us_ignore"
+cfiles=()
+for f in kmod/*.c kmod/*.h include/uapi/linux/pciback_nl.h \
+	tools/*.c tools/*.h tools/tests/*.c selftests/*.c selftests/*.h selftests/bench/*.c; do
+	[ -e "$f" ] && cfiles+=("$f")
 done
+
+# Each checkpatch over all files, the checkpatches side by side; the
+# output of checkpatch I on file J in $t/I.J.
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+for i in "${!cps[@]}"; do
+	for j in "${!cfiles[@]}"; do
+		args=()
+		case ${cfiles[j]} in
+		kmod/* | include/*) ;;
+		*) args=(--ignore "$us_ignore") ;;
+		esac
+		"${cps[i]}" --no-tree --quiet --show-types --strict -f "${args[@]}" \
+			"${cfiles[j]}" >"$t/$i.$j" 2>&1
+	done &
+done
+wait
+for j in "${!cfiles[@]}"; do
+	out=""
+	for i in "${!cps[@]}"; do
+		[ -s "$t/$i.$j" ] || continue
+		out+="${out:+$'\n'}# checkpatch of linux-source ${series[i]}:"$'\n'"$(cat "$t/$i.$j")"
+	done
+	result "$out"
+done
+
+# Shell files, tracked or not (not ignored); outside a git tree, all but build/.
+shell_files() {
+	local f
+	{
+		git ls-files -co --exclude-standard 2>/dev/null ||
+			find . -path ./build -prune -o -path ./.git -prune -o -type f -print |
+			sed 's|^\./||'
+	} | sort | while read -r f; do
+		[ -f "$f" ] || continue
+		case $f in
+		*.sh | *.bash-completion) echo "$f" ;;
+		*) head -n1 "$f" | grep -qE '^#!.*(/|env )(ba|da)?sh([[:space:]]|$)' && echo "$f" ;;
+		esac
+	done
+}
+
+if command -v shellcheck >/dev/null; then
+	echo "style: $(shellcheck --version | sed -n 's/^version: /shellcheck /p')"
+	while read -r f; do
+		args=()
+		case $f in
+		*.bash-completion) args=(-s bash) ;;
+		esac
+		result "$(shellcheck -x "${args[@]}" "$f" 2>&1)"
+	done < <(shell_files)
+else
+	result "style: no shellcheck (make deps)"
+fi
 
 echo "style: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
