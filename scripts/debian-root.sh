@@ -94,6 +94,7 @@ if [ $# -gt 0 ]; then
 	# Install only what is missing, so a second call is quick.
 	missing=()
 	for p in "$@"; do
+		# shellcheck disable=SC2016 # dpkg-query's format
 		in_root dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 			missing+=("$p")
 	done

@@ -59,6 +59,7 @@ done
 
 # ----------------------------------------------------------------- ways --
 
+# shellcheck disable=SC2329 # run as hide_$m, unhide_$m
 hide_echo()
 {
 	local d
@@ -69,6 +70,7 @@ hide_echo()
 	done
 }
 
+# shellcheck disable=SC2329 # run as hide_$m, unhide_$m
 unhide_echo()
 {
 	local d
@@ -82,6 +84,7 @@ unhide_echo()
 # What libvirt does (driverctl the same, without remove_slot, which
 # xen-pciback needs: it adds a function seized through driver_override to
 # its slot list, and would take it again on the reprobe).
+# shellcheck disable=SC2329 # run as hide_$m, unhide_$m
 hide_override()
 {
 	local d
@@ -92,6 +95,7 @@ hide_override()
 	done
 }
 
+# shellcheck disable=SC2329 # run as hide_$m, unhide_$m
 unhide_override()
 {
 	local d
@@ -103,12 +107,14 @@ unhide_override()
 	done
 }
 
+# shellcheck disable=SC2329 # run as hide_$m, unhide_$m
 hide_xl()
 {
 	local d
 	for d; do xl pci-assignable-add "$d" || return 1; done
 }
 
+# shellcheck disable=SC2329 # run as hide_$m, unhide_$m
 unhide_xl()
 {
 	local d
