@@ -14,5 +14,7 @@ lib=$r/usr/lib/x86_64-linux-gnu
 }
 QEMU_MODULE_DIR=$lib/qemu
 export QEMU_MODULE_DIR
-exec "$r/lib64/ld-linux-x86-64.so.2" --library-path "$lib:$r/lib/x86_64-linux-gnu" \
+# the loader itself, not /lib64/ld-linux-x86-64.so.2: that is an absolute
+# symlink, which would lead to the current root's loader
+exec "$lib/ld-linux-x86-64.so.2" --library-path "$lib" \
 	"$r/usr/bin/qemu-system-x86_64" -L "$r/usr/share/qemu" -L "$r/usr/share/seabios" "$@"
