@@ -1,33 +1,84 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make deb: build the Debian packages pciback-nl-dkms and pcibackctl
-# (dpkg-buildpackage -us -uc -b) in a temporary copy of the tree, put them
-# in build/deb, run lintian on them; then, as root, install them (DKMS
-# builds the module for every installed kernel with headers), check what
-# they installed, boot the Xen VM on each kernel with the DKMS-built module
-# and run a smoke of the selftests there, purge both packages and check
-# that nothing is left.  Ends with "deb: N passed, N failed, N skipped".
+# make deb: build the Debian packages pciback-nl-dkms, pcibackctl and
+# pciback-nl-dev (dpkg-buildpackage -us -uc -b) in a temporary copy of the
+# tree, put them in build/deb, run lintian on them; then, as root, install
+# them (DKMS builds the module for every installed kernel with headers),
+# check what they installed, boot the Xen VM on each kernel with the
+# DKMS-built module and run a smoke of the selftests there, purge the
+# packages and check that nothing is left.  Ends with
+# "deb: N passed, N failed, N skipped".
 #
-#   deb.sh [KVER...]      kernels to check and boot (default: the installed
-#                         6.1 and 6.12)
+#   deb.sh [KVER...]         kernels to check and boot (default: the installed
+#                            6.1 and 6.12)
+#   deb.sh --suite SUITE     the build and that suite's lintian inside its
+#                            Debian root (trixie, sid: scripts/debian-root.sh,
+#                            which installs what the build needs); the .debs
+#                            and logs go to build/deb/SUITE.  No install and
+#                            no VM: those are the host's (bookworm's), and
+#                            are counted as skipped.  --suite bookworm is
+#                            the host's run.
 #
 # Environment: DEB_VM=0 leaves the VM boots out; DEB_INSTALL=0 stops after
-# lintian.  The installation steps are skipped (not failed) when either
-# package, or pciback-nl in DKMS, is there already: that installation is
-# not ours to purge.  Logs: build/deb/log/ (one per check), lintian.log,
-# vm-KVER.{out,err,log} (the VM's output, run.sh's messages, its console;
-# a boot that failed before anything of ours ran is retried once and its
-# console kept as vm-KVER.log.boot-failed, see selftests/vm/README.md).
+# lintian.  The installation steps are skipped (not failed) when any of the
+# packages, or pciback-nl in DKMS, is there already: that installation is
+# not ours to purge.  DEB_BUILD_OPTIONS goes to dpkg-buildpackage (nocheck
+# leaves the tool's unit tests out: for finding a fault only, a package
+# build runs them).  Logs: build/deb/log/ (one per check), build.log
+# (dpkg-buildpackage's output), lintian.log, vm-KVER.{out,err,log} (the
+# VM's output, run.sh's messages, its console; a boot that failed before
+# anything of ours ran is retried once and its console kept as
+# vm-KVER.log.boot-failed, see selftests/vm/README.md).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+
+# What a build needs in a suite's root: debian/control's Build-Depends
+# (dh-sequence-dkms is dh-dkms's) and lintian.
+ROOT_PKGS=(build-essential debhelper dh-dkms fakeroot libnl-3-dev libnl-genl-3-dev
+	libpci-dev pkgconf lintian)
+host_suite=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+suite=""
+if [ "${1:-}" = --suite ]; then
+	suite=${2:?usage: deb.sh --suite SUITE}
+	shift 2
+	[ "$suite" = "$host_suite" ] && suite=""
+fi
+# Another suite: this script once more inside its root (in-root.sh, which
+# copies the tree to /src/pciback-nl there), with PBNL_DEB_SUITE set; its
+# .debs and logs are then copied out of the root to build/deb/SUITE.
+if [ -n "$suite" ]; then
+	root=${PBNL_ROOTS:-$top/build/roots}/$suite
+	dest=$top/build/deb/$suite
+	rm -rf "$dest"
+	mkdir -p "$dest"
+	if [ "$(id -u)" != 0 ]; then
+		echo "ok 1 $suite: build in its root # SKIP needs root (chroot)"
+		echo "deb: 0 passed, 0 failed, 1 skipped"
+		exit 0
+	fi
+	start=$(date +%s)
+	if ! "$top/scripts/debian-root.sh" "$suite" "${ROOT_PKGS[@]}" >"$dest/root.log" 2>&1; then
+		echo "not ok 1 $suite root with ${ROOT_PKGS[*]} (build/deb/$suite/root.log)"
+		tail -n 20 "$dest/root.log" | sed 's/^/#   /'
+		echo "deb: 0 passed, 1 failed, 0 skipped"
+		exit 1
+	fi
+	echo "# $suite root ready: $(( $(date +%s) - start )) s"
+	rc=0
+	"$top/scripts/in-root.sh" "$suite" env PBNL_DEB_SUITE="$suite" \
+		DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-}" scripts/deb.sh || rc=$?
+	cp -a "$root/src/pciback-nl/build/deb/$suite/." "$dest/" 2>/dev/null
+	exit "$rc"
+fi
+in_root=${PBNL_DEB_SUITE:-}
 # shellcheck source=selftests/vm/lib.sh
 . "$top/selftests/vm/lib.sh"	# pbnl_boot_failed
 name=pciback-nl
 version=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' "$top/dkms.conf")
-out=$top/build/deb
-pkgs=(pciback-nl-dkms pcibackctl)
+out=$top/build/deb${in_root:+/$in_root}
+pkgs=(pciback-nl-dkms pcibackctl pciback-nl-dev)
 smoke="dev_get_test hide_test"
 pass=0 fail=0 skip=0 n=0
 installed=0
@@ -106,7 +157,7 @@ rm -rf "$out/log"
 mkdir -p "$out/log"
 [ -n "$version" ] || die "PACKAGE_VERSION in dkms.conf"
 kvers=("$@")
-if [ ${#kvers[@]} -eq 0 ]; then
+if [ ${#kvers[@]} -eq 0 ] && [ -z "$in_root" ]; then
 	mapfile -t kvers < <("$top/scripts/kernels.sh")
 	[ ${#kvers[@]} -gt 0 ] || die "supported kernels with headers (make deps)"
 fi
@@ -115,6 +166,7 @@ for t in dpkg-buildpackage dh dh_dkms lintian; do
 done
 
 # One DKMS user of pciback-nl at a time (scripts/dkms-test.sh).
+mkdir -p /run/lock
 exec 9>/run/lock/pciback-nl-dkms.lock
 flock -w 1800 9 || die "lock /run/lock/pciback-nl-dkms.lock"
 
@@ -140,33 +192,76 @@ check "versions agree: changelog $cl_version, dkms.conf $version, Makefile $mk_v
 	test "$cl_version" = "$version" -a "$mk_version" = "$version"
 
 rm -f "$out"/*.deb "$out"/*.changes "$out"/*.buildinfo
+echo "# ${in_root:-$host_suite}: dpkg-buildpackage $(dpkg-query -W -f '${Version}' dpkg-dev)," \
+	"debhelper $(dpkg-query -W -f '${Version}' debhelper), gcc $(gcc -dumpfullversion)${DEB_BUILD_OPTIONS:+, DEB_BUILD_OPTIONS=$DEB_BUILD_OPTIONS}"
 if check "dpkg-buildpackage -us -uc -b" \
-	bash -c "cd '$src' && dpkg-buildpackage -us -uc -b"; then
+	bash -c "cd '$src' && dpkg-buildpackage -us -uc -b >'$out/build.log' 2>&1 ||
+		{ tail -n 40 '$out/build.log'; exit 1; }"; then
 	mv "$tmp"/*.deb "$tmp"/*.changes "$tmp"/*.buildinfo "$out/"
 fi
 echo "# build: $(secs "$start")"
+# The tool's unit tests ran (dh_auto_test), unless nocheck said not to.
+if [[ " ${DEB_BUILD_OPTIONS:-} " = *" nocheck "* ]]; then
+	skipped "the tool's unit tests in the build (DEB_BUILD_OPTIONS=nocheck)"
+else
+	check "the tool's unit tests ran in the build and passed" \
+		grep -E '^[0-9]+ passed, 0 failed$' "$out/build.log"
+fi
+check "the tool was built without -Werror (WERROR=0)" \
+	bash -c "grep -E '^(cc|gcc|[a-z0-9_-]*-gcc(-[0-9]+)?) .* -c -o pcibackctl\.o' '$out/build.log' |
+		grep -v -e '-Werror\( \|$\)' | grep -q ."
 arch=$(dpkg --print-architecture)
 dkms_deb=$out/pciback-nl-dkms_${version}_all.deb
 ctl_deb=$out/pcibackctl_${version}_$arch.deb
 changes=$out/${name}_${version}_$arch.changes
-check "built $(basename "$dkms_deb") and $(basename "$ctl_deb")" \
-	test -f "$dkms_deb" -a -f "$ctl_deb" -a -f "$changes" || die "no packages to go on with"
+dev_deb=$out/pciback-nl-dev_${version}_all.deb
+check "built $(basename "$dkms_deb"), $(basename "$ctl_deb") and $(basename "$dev_deb")" \
+	test -f "$dkms_deb" -a -f "$ctl_deb" -a -f "$dev_deb" -a -f "$changes" ||
+	die "no packages to go on with"
 left=$(cd "$top" && ls -d debian/tmp debian/.debhelper debian/files debian/*.substvars \
-	debian/debhelper-build-stamp debian/pcibackctl debian/pciback-nl-dkms \
+	debian/debhelper-build-stamp debian/pcibackctl debian/pciback-nl-dkms debian/pciback-nl-dev \
 	../pciback-nl*_"$version"_* ../pcibackctl*_"$version"_* 2>/dev/null)
 check "no build artefacts in the tree or beside it" test -z "$left" || echo "#   $left"
 check "pciback-nl-dkms ships /usr/src/$name-$version with dkms.conf, Kbuild, kmod/, include/" \
 	bash -c "dpkg-deb -c '$dkms_deb' | awk '{print \$6}' | grep -c -x -e './usr/src/$name-$version/dkms.conf' \
 		-e './usr/src/$name-$version/Kbuild' -e './usr/src/$name-$version/kmod/main.c' \
 		-e './usr/src/$name-$version/include/uapi/linux/pciback_nl.h' | grep -qx 4"
-check "pcibackctl ships the tool, man page, completion, initramfs hook and script, unit, config" \
+# The unit where the suite's debhelper puts it: /lib before trixie's
+# 13.11.6, /usr/lib from it on (/lib is then an alias of /usr/lib).
+if dpkg --compare-versions "$(dpkg-query -W -f '${Version}' debhelper)" ge 13.11.6; then
+	unitdir=./usr/lib/systemd/system
+else
+	unitdir=./lib/systemd/system
+fi
+check "pcibackctl ships the tool, man page, completion, initramfs hook and script, unit in ${unitdir#.}, config" \
 	bash -c "dpkg-deb -c '$ctl_deb' | awk '{print \$6}' | grep -c -x -e ./usr/sbin/pcibackctl \
 		-e ./usr/share/man/man8/pcibackctl.8.gz -e ./usr/share/bash-completion/completions/pcibackctl \
 		-e ./usr/share/initramfs-tools/hooks/pciback-nl -e ./usr/share/initramfs-tools/scripts/init-top/pciback-nl \
-		-e ./lib/systemd/system/pciback-nl.service -e ./etc/pciback-nl/hide.conf | grep -qx 7"
+		-e $unitdir/pciback-nl.service -e ./etc/pciback-nl/hide.conf | grep -qx 7"
+# The guides, the spec and the header where pcibackctl(8)'s SEE ALSO says
+# they are.
+doc_paths=(/usr/share/doc/pcibackctl/admin-guide.rst /usr/share/doc/pcibackctl/pciback-netlink.rst
+	/usr/share/ynl/specs/pciback.yaml)
+ships_docs() {
+	local p list see
+	list=$(dpkg-deb -c "$ctl_deb" | awk '{print $6}')
+	see=$(sed -n '/^\.SH SEE ALSO/,/^\.SH [^S]/p' "$src/tools/pcibackctl.8" | sed 's/\\-/-/g')
+	for p in "${doc_paths[@]}"; do
+		grep -qxF ".$p" <<<"$list" || { echo "not in pcibackctl: $p"; return 1; }
+	done
+	for p in "${doc_paths[@]}" /usr/include/linux/pciback_nl.h; do
+		grep -qF "$p" <<<"$see" || { echo "not in pcibackctl(8) SEE ALSO: $p"; return 1; }
+	done
+}
+check "pcibackctl ships the guides and the spec at the paths pcibackctl(8) names" ships_docs
+check "pciback-nl-dev ships /usr/include/linux/pciback_nl.h as in the tree" \
+	bash -c "dpkg-deb --fsys-tarfile '$dev_deb' | tar -xOf - ./usr/include/linux/pciback_nl.h |
+		cmp - '$src/include/uapi/linux/pciback_nl.h'"
 
-# --- lintian: no errors; warnings are listed --------------------------
+# --- lintian: no errors, no warnings ------------------------------------
 start=$(date +%s)
+# nobody must read the packages (out is under /src/pciback-nl in a root)
+[ -n "$in_root" ] && chmod -R a+rX "$out"
 # not as root (lintian advises against it): as nobody, who can read them
 as=()
 [ "$(id -u)" = 0 ] && command -v runuser >/dev/null && as=(runuser -u nobody --)
@@ -180,10 +275,17 @@ sed 's/^/# lintian: /' "$out/lintian.log"
 check "lintian ran (exit $rc)" test "$rc" -le 1
 errors=$(grep -c '^E: ' "$out/lintian.log")
 warnings=$(grep -c '^W: ' "$out/lintian.log")
-echo "# lintian: $errors errors, $warnings warnings ($(secs "$start"))"
+echo "# lintian $(lintian --version | sed 's/^Lintian v//'): $errors errors, $warnings warnings ($(secs "$start"))"
 check "lintian: no errors" test "$errors" -eq 0
+check "lintian: no warnings" test "$warnings" -eq 0
 
 # --- install, check, boot, purge -----------------------------------------
+if [ -n "$in_root" ]; then
+	skipped "install and VM smoke: on the host only, not in the $in_root root"
+	summary
+	[ "$fail" -eq 0 ]
+	exit
+fi
 if [ "${DEB_INSTALL:-1}" = 0 ]; then
 	skipped "install (DEB_INSTALL=0)"
 	summary
@@ -209,8 +311,8 @@ fi
 check "no other pciback_nl in /lib/modules of ${kvers[*]}" wait_foreign "${kvers[@]}"
 start=$(date +%s)
 installed=1
-check "apt-get install ./build/deb/{pciback-nl-dkms,pcibackctl}*.deb" \
-	apt install "$dkms_deb" "$ctl_deb"
+check "apt-get install ./build/deb/{pciback-nl-dkms,pcibackctl,pciback-nl-dev}*.deb" \
+	apt install "$dkms_deb" "$ctl_deb" "$dev_deb"
 echo "# install (DKMS builds, update-initramfs): $(secs "$start")"
 grep -E '^(Building for|update-initramfs:)' "$out"/log/apt-get_install*.log | sed 's/^/# /'
 for p in "${pkgs[@]}"; do
@@ -227,6 +329,9 @@ check "pcibackctl --version says $version" bash -c "/usr/sbin/pcibackctl --versi
 check "man page pcibackctl(8) installed" bash -c "man -w pcibackctl 2>/dev/null | grep -q pcibackctl.8 ||
 	test -f /usr/share/man/man8/pcibackctl.8.gz"
 check "bash completion installed" test -f /usr/share/bash-completion/completions/pcibackctl
+check "a program including <linux/pciback_nl.h> (pciback-nl-dev) builds" \
+	bash -c "printf '#include <linux/pciback_nl.h>\nint main(void) { return PCIBACK_FAMILY_VERSION != 1; }\n' |
+		cc -x c -Wall -o /dev/null -"
 check "hide.conf is a conffile and names no device" \
 	bash -c "dpkg-query -W -f '\${Conffiles}' pcibackctl | grep -q /etc/pciback-nl/hide.conf &&
 		test -z \"\$(pcibackctl apply --module-options /etc/pciback-nl/hide.conf)\""
