@@ -14,10 +14,11 @@
 # initramfs-tools initramfs (boot-time hiding; needs root; VM_INITRAMFS=0
 # leaves it out).
 #
-# Environment: VM_MODES ("xen native"), VM_EXTRA_TOPOLOGIES ("bridges
-# switch quirks": selftests/vm/topology-NAME.conf, booted without Xen for the
-# IOMMU group comparison, after the topology's "#@before: CMD" line if it
-# has one; "" for none; "igb" needs QEMU 8.0 or later: trixie, sid), VM_TIMEOUT (seconds per boot, 1200),
+# Environment: VM_MODES ("xen native"; "" for only the extra topologies),
+# VM_EXTRA_TOPOLOGIES ("bridges switch quirks": selftests/vm/topology-NAME.conf,
+# booted without Xen for the IOMMU group comparison, after the topology's
+# "#@before: CMD" line if it has one; "" for none; "igb" needs QEMU 8.0 or
+# later: trixie, sid), VM_TIMEOUT (seconds per boot, 1200),
 # and for your own kernel VM_KERNEL (bzImage), VM_MODULES (modules tree:
 # /lib/modules/VER or an INSTALL_MOD_PATH root) and KDIR (its build tree);
 # KVER names it.
@@ -27,7 +28,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=selftests/vm/lib.sh
 . "$top/selftests/vm/lib.sh"
 
-modes=${VM_MODES:-xen native}
+modes=${VM_MODES-xen native}
 # More topologies, booted without Xen, where the engine's groups are
 # compared with the kernel's IOMMU groups (group_test only).
 extra_topologies=${VM_EXTRA_TOPOLOGIES-bridges switch quirks}
