@@ -44,7 +44,9 @@ linux_sources() {
 }
 
 # checkpatch SERIES PATH: build/checkpatch/SERIES/scripts/checkpatch.pl from
-# PATH, extracted once per tarball.
+# PATH, extracted once per tarball.  Its directory, with an empty include/,
+# is the --root that checkpatch gets: outside a git checkout it lists
+# ROOT/include for the names it knows (CAMELCASE), and warns without a root.
 checkpatch() {
 	local dir=$cp_dir/$1 src=$2 stamp
 	local files=(scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch)
@@ -65,6 +67,7 @@ checkpatch() {
 		fi || { rm -rf "$dir"; return 1; }
 		echo "$stamp" >"$dir/.stamp"
 	fi
+	mkdir -p "$dir/include"
 	echo "$dir/scripts/checkpatch.pl"
 }
 
@@ -116,7 +119,8 @@ for i in "${!cps[@]}"; do
 		kmod/* | include/*) ;;
 		*) args=(--ignore "$us_ignore") ;;
 		esac
-		"${cps[i]}" --no-tree --quiet --show-types --strict -f "${args[@]}" \
+		"${cps[i]}" --no-tree --root "${cps[i]%/scripts/checkpatch.pl}" \
+			--quiet --show-types --strict -f "${args[@]}" \
 			"${cfiles[j]}" >"$t/$i.$j" 2>&1
 	done &
 done
