@@ -49,7 +49,7 @@ module:
 		exit 1; }
 	@mkdir -p $(KBUILD_DIR)
 	@cp --parents $(KMOD_SRCS) $(KBUILD_DIR)/
-	$(MAKE) -C $(KDIR) M=$(KBUILD_DIR) W=$(W) $(if $(WERROR),KCFLAGS=-Werror) \
+	$(MAKE) -C $(KDIR) M=$(KBUILD_DIR) W=$(W) $(if $(filter-out 0,$(WERROR)),KCFLAGS=-Werror) \
 		PBNL_FAULT_INJECT=$(PBNL_FAULT_INJECT) modules
 	@cp $(KBUILD_DIR)/pciback_nl.ko $(BUILD)/pciback_nl-$(KVER).ko
 	@echo "module: $(BUILD)/pciback_nl-$(KVER).ko"
