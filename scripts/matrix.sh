@@ -29,13 +29,15 @@
 # Each result goes to build/matrix/results.tsv (suite, cell, column,
 # status, detail); scripts/support-matrix.sh turns the last run into the
 # table in README.md.  Ends with "matrix: N passed, N failed, N skipped".
-# Needs root.  Environment: MATRIX_VM_TIMEOUT (seconds per boot, 1200).
+# Needs root.  Environment: MATRIX_VM_TIMEOUT (seconds per boot, 1200),
+# MATRIX_SUITES (the roots' suites, "trixie sid"; the module step always
+# builds bookworm's cells too).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/matrix
 results=$out/results.tsv
-suites=(trixie sid)
+read -r -a suites <<<"${MATRIX_SUITES:-trixie sid}"
 pass=0 fail=0 skip=0
 
 steps=("$@")

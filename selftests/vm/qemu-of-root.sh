@@ -14,7 +14,32 @@ lib=$r/usr/lib/x86_64-linux-gnu
 }
 QEMU_MODULE_DIR=$lib/qemu
 export QEMU_MODULE_DIR
+# Firmware and option ROMs (QEMU's firmware path on Debian: /usr/share/qemu,
+# seabios, /usr/lib/ipxe/qemu); /usr/share/qemu holds absolute
+# symlinks (efi-virtio.rom -> /usr/lib/ipxe/qemu/...), which would resolve
+# in the current root; a directory of links made within $r instead.
+# Kept per root and QEMU build (made once, then renamed into place), as
+# QEMU must be exec'ed: run.sh stops it by its pid.
+key=$(printf '%s %s' "$r" "$(stat -L -c %Y "$r/usr/bin/qemu-system-x86_64")" | cksum | cut -d' ' -f1)
+fw=${TMPDIR:-/tmp}/qemu-of-root.$key
+if [ ! -d "$fw" ]; then
+	mkdir -p "$fw.$$" || exit 1
+	for f in "$r"/usr/share/qemu/* "$r"/usr/share/seabios/* "$r"/usr/lib/ipxe/qemu/*; do
+		t=$f
+		n=0
+		while [ -L "$t" ] && [ "$n" -lt 10 ]; do
+			l=$(readlink "$t")
+			case $l in
+			/*) t=$r$l ;;
+			*) t=$(dirname "$t")/$l ;;
+			esac
+			n=$((n + 1))
+		done
+		[ -e "$fw.$$/${f##*/}" ] || ln -s "$t" "$fw.$$/${f##*/}"
+	done
+	mv -T "$fw.$$" "$fw" 2>/dev/null || rm -rf "$fw.$$"
+fi
 # the loader itself, not /lib64/ld-linux-x86-64.so.2: that is an absolute
 # symlink, which would lead to the current root's loader
 exec "$lib/ld-linux-x86-64.so.2" --library-path "$lib" \
-	"$r/usr/bin/qemu-system-x86_64" -L "$r/usr/share/qemu" -L "$r/usr/share/seabios" "$@"
+	"$r/usr/bin/qemu-system-x86_64" -L "$fw" "$@"
