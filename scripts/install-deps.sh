@@ -128,4 +128,5 @@ apt_get install -y -q --no-install-recommends \
 	qemu-system-x86 "xen-hypervisor-$xen-amd64" "xen-utils-$xen" busybox-static \
 	"${kernels[@]}" \
 	python3 python3-yaml python3-jsonschema jq dkms shellcheck systemd \
-	debhelper dh-dkms lintian
+	debhelper dh-dkms lintian \
+	debootstrap
