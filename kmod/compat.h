@@ -12,6 +12,9 @@
  *  PBNL_HAVE_LINUX_HEX_H             hex_to_bin() is declared in <linux/hex.h>,
  *                                    which <linux/kernel.h> stopped including
  *                                    in 7.x; 6.1 has no such header.
+ *  PBNL_HAVE_KZALLOC_OBJ             <linux/slab.h> has kzalloc_obj() (7.x,
+ *                                    and 6.12 as Debian ships it), which
+ *                                    checkpatch asks for from 7.x on.
  */
 #ifndef PBNL_COMPAT_H
 #define PBNL_COMPAT_H
@@ -27,6 +30,11 @@
 #include <net/netlink.h>
 #ifdef PBNL_HAVE_LINUX_HEX_H
 #include <linux/hex.h>
+#endif
+
+#ifndef PBNL_HAVE_KZALLOC_OBJ
+/* kzalloc() of one object of the type of @P, a variable or a type */
+#define kzalloc_obj(P, gfp) kzalloc(sizeof(P), gfp)
 #endif
 
 #ifdef PBNL_HAVE_EXTACK_FMT

@@ -33,6 +33,7 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
+#include "compat.h"
 #include "fault.h"
 
 static const char * const pbnl_fault_names[] = {
@@ -194,7 +195,7 @@ void pbnl_fault_contend(struct device *dev)
 
 	if (!ms || !signal_pending(current))
 		return;
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	c = kzalloc_obj(*c, GFP_KERNEL);
 	if (!c)
 		return;
 	INIT_WORK(&c->work, pbnl_contend_work);

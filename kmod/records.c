@@ -99,7 +99,7 @@ int pbnl_rec_add(struct pci_dev *pdev, const char *driver,
 {
 	struct pbnl_rec *rec, *old;
 
-	rec = kzalloc(sizeof(*rec), GFP_KERNEL);
+	rec = kzalloc_obj(*rec, GFP_KERNEL);
 	if (!rec)
 		return -ENOMEM;
 	rec->key = pbnl_dev_key(pdev);
