@@ -37,8 +37,10 @@ mountroot()
 	ok $? "pciback_nl loaded from the initramfs ($(cat /sys/module/pciback_nl/parameters/hide 2>/dev/null))"
 	for f in $RESERVED; do
 		[ "$(drv "$f")" = pciback ]
+		# shellcheck disable=SC2319 # the status of the test above
 		ok $? "$f is bound to pciback (bound: $(drv "$f"))"
 		[ "$(cat "/sys/bus/pci/devices/$f/driver_override" 2>/dev/null)" = pciback ]
+		# shellcheck disable=SC2319 # the status of the test above
 		ok $? "$f is reserved (driver_override pciback)"
 		! dmesg | grep -E "(e1000e|virtio-pci|virtio_pci|e1000) $f" | grep -v 'pciback' | grep -q .
 		ok $? "$f was never probed by a host driver"
@@ -53,10 +55,12 @@ mountroot()
 		f=${pair%%=*}
 		want=${pair#*=}
 		[ "$(drv "$f")" = "$want" ]
+		# shellcheck disable=SC2319 # the status of the test above
 		ok $? "$f (not reserved) is bound to its host driver $want (bound: $(drv "$f"))"
 	done
 	splat=$(dmesg | grep -E 'BUG:|WARNING:|Oops|general protection|sleeping function called')
 	[ -z "$splat" ]
+	# shellcheck disable=SC2319 # the status of the test above
 	ok $? "dmesg_clean"
 	[ -z "$splat" ] || echo "$splat" | sed 's/^/# dmesg: /'
 	if [ "$fail" -ne 0 ]; then

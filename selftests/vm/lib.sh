@@ -5,6 +5,7 @@
 # build what goes into the VM for one kernel, and tell a boot that failed
 # before anything of pciback-nl ran.  Sourced; expects $top to be the
 # project root.
+# shellcheck disable=SC2154 # top: set by the script that sources this
 
 # pbnl_boot_failed LOG OUT RC [hang]: whether a run.sh run failed while
 # the VM was booting, before pciback-nl's module was loaded or a test ran;

@@ -197,7 +197,7 @@ MODE=xen
 TMP=$(mktemp -d /tmp/pciback-nl-vm.XXXXXX)
 QEMU_PID=
 WATCH_PIDS=()
-# shellcheck disable=SC2317 # called by the trap
+# shellcheck disable=SC2317,SC2329 # called by the trap
 cleanup()
 {
 	local pid
