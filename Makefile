@@ -25,7 +25,8 @@
 #
 # Variables: KVER (kernel release, default: running kernel), KDIR (its
 # build tree, default /lib/modules/$(KVER)/build), VM_KVERS (kernels for
-# vmtest, default: the installed 6.1 and 6.12), VM_KERNEL and VM_MODULES
+# vmtest, default: scripts/kernels.sh, on bookworm the installed 6.1 and
+# 6.12, on trixie or sid the suite's kernel), VM_KERNEL and VM_MODULES
 # (your own bzImage and modules tree for vmtest; see README).
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
