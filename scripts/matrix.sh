@@ -22,7 +22,9 @@
 #            and the igb topology (82576 quirk, SR-IOV VFs) without Xen under
 #            trixie's QEMU 10; sid: sid's kernel as dom0 under sid's Xen
 #   deb      dpkg-buildpackage and the suite's lintian in trixie and sid
-#   dkms     DKMS add/build/install/remove in trixie and sid
+#   dkms     DKMS add/build/install/remove in trixie and sid, and the
+#            module DKMS builds loaded in the Xen dom0 of each suite's kernel
+#            in the VM (scripts/dkms-vm.sh: load_test, dev_get_test)
 # (bookworm's VM, deb and DKMS cells are make vmtest, make deb and
 # make dkms-check, which make test runs on the host.)
 #
@@ -244,6 +246,16 @@ vm_cell() {
 	fi
 }
 
+# newest_image SUITE: the newest kernel of a root with image and modules.
+newest_image() {
+	local root d
+	root=$(root_of "$1")
+	for d in "$root"/lib/modules/*/; do
+		d=${d%/}
+		[ -f "$root/boot/vmlinuz-${d##*/}" ] && echo "${d##*/}"
+	done | sort -V | tail -n 1
+}
+
 # QEMU for the Xen runs: QEMU 10 (trixie) loses device_add under Xen with
 # VT-d (an assertion in iotlb_to_section(), QEMU exits), so Xen runs use
 # this bookworm host's QEMU 7.2 through selftests/vm/qemu-of-root.sh; the
@@ -252,11 +264,7 @@ host_qemu=(VM_QEMU=/src/pciback-nl/selftests/vm/qemu-of-root.sh PBNL_QEMU_ROOT=/
 
 if want vm; then
 	for suite in "${suites[@]}"; do
-		root=$(root_of "$suite")
-		kver=$(for d in "$root"/lib/modules/*/; do
-			d=${d%/}
-			[ -f "$root/boot/vmlinuz-${d##*/}" ] && echo "${d##*/}"
-		done | sort -V | tail -n 1)
+		kver=$(newest_image "$suite")
 		if [ -z "$kver" ]; then
 			record "$suite" - selftests fail "no kernel image in the root"
 			continue
@@ -291,7 +299,22 @@ if want deb; then
 	for suite in "${suites[@]}"; do pkg_cell deb "$suite" deb.sh; done
 fi
 if want dkms; then
-	for suite in "${suites[@]}"; do pkg_cell dkms "$suite" dkms-test.sh; done
+	for suite in "${suites[@]}"; do
+		pkg_cell dkms "$suite" dkms-test.sh
+		kver=$(newest_image "$suite")
+		[ -n "$kver" ] || continue
+		log=$out/$suite-dkms-vm.log
+		"$top/scripts/in-root.sh" "$suite" env "${host_qemu[@]}" scripts/dkms-vm.sh "$kver" \
+			</dev/null >"$log" 2>&1
+		rc=$?
+		line=$(grep -E '^# Totals: pass:[0-9]+ fail:[0-9]+' "$log" | tail -n 1)
+		if [ "$rc" -eq 0 ] && [ -n "$line" ] && grep -q '^# pciback_nl (DKMS) loaded' "$log"; then
+			record "$suite" packages dkms-vm pass "$(sed -n 's/^# dkms-vm: \(dkms[^ ]* [^ ]*\).*/\1/p' "$log") module loaded in dom0 ($kver): ${line#\# Totals: }"
+		else
+			tail -n 15 "$log"
+			record "$suite" packages dkms-vm fail "${line:-no result}; see build/matrix/${log##*/}"
+		fi
+	done
 fi
 
 "$top/scripts/support-matrix.sh" >/dev/null 2>&1 || true

@@ -101,6 +101,8 @@ table() {
 			[ -z "${s5:-}" ] || d1="${d1:-}; igb topology (QEMU 10, no Xen): $(cell "$s5" "$d5")"
 			IFS=$'\t' read -r s3 d3 <<<"$(res "$suite" packages deb)" || true
 			IFS=$'\t' read -r s4 d4 <<<"$(res "$suite" packages dkms)" || true
+			IFS=$'\t' read -r s6 d6 <<<"$(res "$suite" packages dkms-vm)" || true
+			[ -z "${s6:-}" ] || d4="${d4:-}; in the VM: $(cell "$s6" "$d6")"
 			printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$xen" "$kver" \
 				"$(cell "$status" "$detail")" "$(cell "${s1:-}" "${d1:-}")" \
 				"$(cell "${s2:-}" "${d2:-}")" "$(cell "${s3:-}" "${d3:-}")" \
