@@ -51,21 +51,14 @@ fi
 if [ -n "$suite" ]; then
 	root=${PBNL_ROOTS:-$top/build/roots}/$suite
 	dest=$top/build/deb/$suite
-	rm -rf "$dest"
-	mkdir -p "$dest"
-	if [ "$(id -u)" != 0 ]; then
-		echo "ok 1 $suite: build in its root # SKIP needs root (chroot)"
-		echo "deb: 0 passed, 0 failed, 1 skipped"
-		exit 0
-	fi
-	start=$(date +%s)
-	if ! "$top/scripts/debian-root.sh" "$suite" "${ROOT_PKGS[@]}" >"$dest/root.log" 2>&1; then
-		echo "not ok 1 $suite root with ${ROOT_PKGS[*]} (build/deb/$suite/root.log)"
-		tail -n 20 "$dest/root.log" | sed 's/^/#   /'
-		echo "deb: 0 passed, 1 failed, 0 skipped"
-		exit 1
-	fi
-	echo "# $suite root ready: $(( $(date +%s) - start )) s"
+	# shellcheck source=scripts/suite-lib.sh
+	. "$top/scripts/suite-lib.sh"
+	pbnl_suite_root deb "$suite" "$dest" "${ROOT_PKGS[@]}"
+	case $? in
+	0) ;;
+	2) exit 0 ;;
+	*) exit 1 ;;
+	esac
 	rc=0
 	"$top/scripts/in-root.sh" "$suite" env PBNL_DEB_SUITE="$suite" \
 		DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-}" scripts/deb.sh || rc=$?
