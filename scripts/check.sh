@@ -7,6 +7,8 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/linux-source-lib.sh
+. "$top/scripts/linux-source-lib.sh"
 pass=0 fail=0
 
 suite() {
@@ -113,7 +115,7 @@ newest_linux_source() {
 spec_check() {
 	local src dir=$top/build/spec kdir=$top/build/spec/linux
 	local spec=$top/Documentation/netlink/specs/pciback.yaml
-	local py="" p pass=0 fail=0 stamp gen="" name
+	local py="" p pass=0 fail=0 gen="" name
 
 	for p in /usr/bin/python3 python3; do
 		if command -v "$p" >/dev/null 2>&1 &&
@@ -129,30 +131,13 @@ spec_check() {
 		return 1
 	fi
 	name=$(basename "$src" .tar.xz)
-	if [ -d "$src" ]; then
-		stamp="$src $(stat -c '%Y' "$src/Makefile")"
-	else
-		stamp="$src $(stat -L -c '%s %Y' "$src")"
+	if ! pbnl_source_copy "$src" "$kdir" Documentation/netlink/genetlink-c.yaml tools/net/ynl; then
+		echo "spec: cannot copy the schema and tools/net/ynl from $src (6.1's has none)"
+		echo "spec: 0 passed, 2 failed"
+		return 1
 	fi
-	if [ "$(cat "$kdir/.stamp" 2>/dev/null)" != "$stamp" ]; then
-		rm -rf "$kdir"
-		mkdir -p "$kdir"
-		if [ -d "$src" ]; then
-			(cd "$src" && cp -r --parents Documentation/netlink/genetlink-c.yaml \
-				tools/net/ynl "$kdir/")
-		else
-			tar -xJf "$src" -C "$kdir" --strip-components=1 --wildcards \
-				'*/Documentation/netlink/genetlink-c.yaml' '*/tools/net/ynl/*'
-		fi || {
-			rm -rf "$kdir"
-			echo "spec: cannot copy the schema and tools/net/ynl from $src (6.1's has none)"
-			echo "spec: 0 passed, 2 failed"
-			return 1
-		}
-		# the generator finds the tree's root by its MAINTAINERS file
-		touch "$kdir/MAINTAINERS"
-		echo "$stamp" >"$kdir/.stamp"
-	fi
+	# the generator finds the tree's root by its MAINTAINERS file
+	touch "$kdir/MAINTAINERS"
 	for p in "$kdir/tools/net/ynl/pyynl/ynl_gen_c.py" "$kdir/tools/net/ynl/ynl-gen-c.py"; do
 		if [ -f "$p" ]; then
 			gen=$p

@@ -20,6 +20,8 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/linux-source-lib.sh
+. "$top/scripts/linux-source-lib.sh"
 cp_dir="$top/build/checkpatch"
 roots=${PBNL_ROOTS:-$top/build/roots}
 cd "$top" || exit 1
@@ -48,25 +50,10 @@ linux_sources() {
 # is the --root that checkpatch gets: outside a git checkout it lists
 # ROOT/include for the names it knows (CAMELCASE), and warns without a root.
 checkpatch() {
-	local dir=$cp_dir/$1 src=$2 stamp
-	local files=(scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch)
+	local dir=$cp_dir/$1 src=$2
 
-	if [ -d "$src" ]; then
-		stamp="$src $(stat -c '%Y' "$src/scripts/checkpatch.pl")"
-	else
-		stamp="$src $(stat -L -c '%s %Y' "$src")"
-	fi
-	if [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]; then
-		rm -rf "$dir"
-		mkdir -p "$dir"
-		if [ -d "$src" ]; then
-			(cd "$src" && cp --parents "${files[@]}" "$dir/")
-		else
-			tar -xJf "$src" -C "$dir" --strip-components=1 --wildcards \
-				"${files[@]/#/*/}"
-		fi || { rm -rf "$dir"; return 1; }
-		echo "$stamp" >"$dir/.stamp"
-	fi
+	pbnl_source_copy "$src" "$dir" scripts/checkpatch.pl scripts/spelling.txt \
+		scripts/const_structs.checkpatch || return 1
 	mkdir -p "$dir/include"
 	echo "$dir/scripts/checkpatch.pl"
 }
