@@ -54,11 +54,6 @@ if [ -n "$suite" ]; then
 	# shellcheck source=scripts/suite-lib.sh
 	. "$top/scripts/suite-lib.sh"
 	pbnl_suite_root deb "$suite" "$dest" "${ROOT_PKGS[@]}"
-	case $? in
-	0) ;;
-	2) exit 0 ;;
-	*) exit 1 ;;
-	esac
 	rc=0
 	"$top/scripts/in-root.sh" "$suite" env PBNL_DEB_SUITE="$suite" \
 		DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-}" scripts/deb.sh || rc=$?

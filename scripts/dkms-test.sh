@@ -48,11 +48,6 @@ if [ -n "$suite" ]; then
 	# shellcheck source=scripts/suite-lib.sh
 	. "$top/scripts/suite-lib.sh"
 	pbnl_suite_root dkms "$suite" "$dest" "${ROOT_PKGS[@]}"
-	case $? in
-	0) ;;
-	2) exit 0 ;;
-	*) exit 1 ;;
-	esac
 	kvers=("$@")
 	if [ ${#kvers[@]} -eq 0 ]; then
 		# every kernel release whose headers the root has
