@@ -31,6 +31,10 @@
 # anything of ours ran is retried once and its console kept as
 # vm-KVER.log.boot-failed, see selftests/vm/README.md).
 set -uo pipefail
+# The package builds as dpkg-buildpackage builds it anywhere: not with the
+# flags of a make that called this script ("make -s deps test" in CI
+# exports MAKEFLAGS=s, which hid the compiler lines checked below).
+unset MAKEFLAGS MFLAGS MAKELEVEL
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 
