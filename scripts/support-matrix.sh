@@ -38,7 +38,7 @@ cell() {
 # What make vmtest and make test saw on this host (bookworm).
 host_vm() {
 	local kver=$1 line
-	line=$(grep -E "^$kver xen: " "$top/build/vm/summary.txt" 2>/dev/null | tail -n 1)
+	line=$(grep -F -- "$kver xen: " "$top/build/vm/summary.txt" 2>/dev/null | tail -n 1)
 	[ -n "$line" ] || { echo "not run"; return; }
 	line=${line#"$kver xen: "}
 	case $line in
