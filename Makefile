@@ -107,7 +107,8 @@ dkms-install:
 	cp --parents dkms.conf $(KMOD_SRCS) $(DESTDIR)/usr/src/pciback-nl-$(VERSION)/
 
 clean:
-	rm -rf $(BUILD)
+	@! awk -v r="$(BUILD)/" 'index($$2, r) == 1 { print "clean: still mounted: " $$2; found = 1 } END { exit !found }' /proc/self/mounts
+	rm -rf --one-file-system $(BUILD)
 	$(MAKE) -C tools clean
 
 .PHONY: all module tool selftests check style vmtest debug-vmtest bench test matrix demo deps \

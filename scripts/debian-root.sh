@@ -66,7 +66,13 @@ in_root() {
 }
 
 if [ ! -e "$root/.pbnl-ready" ]; then
-	rm -rf "$root"
+	# Never remove through a bind mount a killed in-root.sh left behind
+	# (its /dev is the host's): refuse, and stay on the root's file system.
+	if awk -v r="$root/" 'index($2, r) == 1 { found = 1 } END { exit !found }' /proc/self/mounts; then
+		echo "debian-root: something is still mounted under $root (umount it first)" >&2
+		exit 1
+	fi
+	rm -rf --one-file-system "$root"
 	echo "debian-root: debootstrap $suite into $root from $mirror"
 	debootstrap --variant=minbase "$suite" "$root" "$mirror" >"$roots/$suite.debootstrap.log" 2>&1 || {
 		tail -n 20 "$roots/$suite.debootstrap.log" >&2
