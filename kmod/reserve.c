@@ -13,7 +13,18 @@
  *   path:DDDD:BB:DD.F[/DD.F...]   the function reached from root bus
  *                                 DDDD:BB through these device.functions,
  *                                 which stays right when buses renumber
- * "pcibackctl apply --module-options" writes it from the config file.
+ * An item that starts with '!' (written by "pcibackctl apply
+ * --module-options" for the controllers of mounted filesystems and active
+ * swap) names a function never reserved, whatever else matches it.
+ * "pcibackctl apply --module-options" writes the list from the config
+ * file.
+ *
+ * Reservation happens only in a Xen initial domain: booted without Xen
+ * (the recovery entry of a boot menu) or in a guest, the list is logged
+ * and ignored, so every function keeps its host driver.  The parameter
+ * "reserve" (pciback_nl.reserve=0 on the kernel command line) turns it
+ * off in a dom0 too: the documented way out of a list that hides a device
+ * the machine needs to boot.
  *
  * Bridges are never reserved (a path or id may name one by mistake).  A
  * function that already has a host driver when the module loads is not
@@ -31,7 +42,7 @@
  * DMA isolation with dom0.
  *
  * Locking: the list is parsed once at load, before the notifier is
- * registered, and is read-only afterwards (the parameter is 0444), so
+ * registered, and is read-only afterwards (the parameters are 0444), so
  * readers need no lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -41,6 +52,7 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <xen/xen.h>
 
 #include "pciback_nl.h"
 
@@ -59,12 +71,18 @@ struct pbnl_sel {
 	u16 vendor, device;		/* ID */
 	u8 path[PBNL_PATH_MAX];		/* PATH: devfn below each bridge */
 	unsigned int depth;		/* PATH: entries in path[] */
+	bool exclude;			/* "!": never reserve what matches */
 };
 
 static char *hide;
 module_param(hide, charp, 0444);
 MODULE_PARM_DESC(hide,
-		 "functions reserved for xen-pciback from load on: comma-separated DDDD:BB:DD.F, id:VVVV:DDDD, path:DDDD:BB:DD.F/DD.F...");
+		 "functions reserved for xen-pciback from load on, in a Xen dom0: comma-separated DDDD:BB:DD.F, id:VVVV:DDDD, path:DDDD:BB:DD.F/DD.F...; a leading ! excludes");
+
+static bool reserve = true;
+module_param(reserve, bool, 0444);
+MODULE_PARM_DESC(reserve,
+		 "act on hide= (default 1); pciback_nl.reserve=0 on the kernel command line reserves nothing");
 
 static struct pbnl_sel *pbnl_sels;
 static unsigned int pbnl_nsels;
@@ -106,6 +124,10 @@ static int pbnl_parse_sel(char *item, struct pbnl_sel *sel)
 	char *p, *slash;
 
 	memset(sel, 0, sizeof(*sel));
+	if (*item == '!') {
+		sel->exclude = true;
+		item++;
+	}
 	if (str_has_prefix(item, "id:")) {
 		p = item + 3;
 		sel->kind = PBNL_SEL_ID;
@@ -177,28 +199,35 @@ static bool pbnl_sel_match(const struct pbnl_sel *sel, struct pci_dev *pdev)
  * pbnl_reserve_wanted() - whether the "hide" parameter names @pdev
  * @pdev: the function
  *
- * Return: true when one item of the list matches it and it is no bridge.
+ * Return: true when one item of the list matches it, no '!' item
+ * excludes it and it is no bridge.
  */
 bool pbnl_reserve_wanted(struct pci_dev *pdev)
 {
+	bool wanted = false;
 	unsigned int i;
 
 	for (i = 0; i < pbnl_nsels; i++) {
 		if (!pbnl_sel_match(&pbnl_sels[i], pdev))
 			continue;
-		if (pdev->hdr_type == PCI_HEADER_TYPE_NORMAL)
-			return true;
-		/* as dev-hide without allow-bridge: bridges stay in dom0 */
-		pci_warn(pdev, "hide: a bridge, not reserved\n");
-		return false;
+		if (pbnl_sels[i].exclude)
+			return false;
+		wanted = true;
 	}
+	if (!wanted || pdev->hdr_type == PCI_HEADER_TYPE_NORMAL)
+		return wanted;
+	/* as dev-hide without allow-bridge: bridges stay in dom0 */
+	pci_warn(pdev, "hide: a bridge, not reserved\n");
 	return false;
 }
 
 /**
  * pbnl_reserve_parse() - parse the "hide" parameter
  *
- * Return: 0, -EINVAL naming the bad item in the log, or -ENOMEM.
+ * A malformed item is logged and skipped; the others are used.  Too many
+ * items fail the load.
+ *
+ * Return: 0, -EINVAL (too many items, logged), or -ENOMEM.
  */
 int pbnl_reserve_parse(void)
 {
@@ -224,15 +253,24 @@ int pbnl_reserve_parse(void)
 	while ((item = strsep(&rest, ","))) {
 		if (!*item)
 			continue;
+		/* as for the config file: a bad item is skipped, not fatal */
 		if (pbnl_parse_sel(item, &pbnl_sels[pbnl_nsels])) {
-			pr_err("hide: malformed item \"%.40s\" (want DDDD:BB:DD.F, id:VVVV:DDDD or path:DDDD:BB:DD.F/DD.F...)\n",
+			pr_err("hide: malformed item \"%.40s\" skipped (want [!]DDDD:BB:DD.F, [!]id:VVVV:DDDD or [!]path:DDDD:BB:DD.F/DD.F...)\n",
 			       item);
-			ret = -EINVAL;
-			goto out;
+			continue;
 		}
 		pbnl_nsels++;
 	}
-	pr_info("hide: %u item(s) reserved for pciback\n", pbnl_nsels);
+	/* the list is checked everywhere, used only where it may act */
+	if (!reserve) {
+		pr_warn("hide: reserve=0 (kernel command line?): nothing reserved\n");
+		pbnl_reserve_exit();
+	} else if (!xen_initial_domain()) {
+		pr_info("hide: not a Xen initial domain: nothing reserved, every device keeps its host driver\n");
+		pbnl_reserve_exit();
+	} else {
+		pr_info("hide: %u item(s) reserved for pciback\n", pbnl_nsels);
+	}
 out:
 	kfree(list);
 	if (ret)

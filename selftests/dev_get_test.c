@@ -460,6 +460,53 @@ TEST_F(pbnl, pciback_bound_device_is_reported)
 }
 
 /*
+ * Booted without Xen (the recovery entry of a boot menu), a "hide" list
+ * reserves nothing: the module loads, says so, and a listed function that
+ * is added to the bus gets its host driver.
+ */
+TEST_F(pbnl, hide_parameter_ignored_without_xen)
+{
+	const char *ko = getenv("PBNL_KO") ? getenv("PBNL_KO") :
+		"/opt/pciback-nl/pciback_nl.ko";
+	char cmd[PATH_MAX + 256], drv[256], line[512];
+	const char *bdf = NULL;
+	bool said = false;
+	size_t i;
+	FILE *f;
+
+	if (pbnl_running_on_xen_dom0())
+		SKIP(return, "only without Xen");
+	if (access(ko, F_OK))
+		SKIP(return, "no %s to reload", ko);
+	ASSERT_EQ(0, pbnl_dump(&self->s, &self->rep));
+	for (i = 0; i < self->rep.ndevs && !bdf; i++)
+		if (self->rep.devs[i].has_driver &&
+		    !strcmp(self->rep.devs[i].driver, "e1000e"))
+			bdf = self->rep.devs[i].name;
+	if (!bdf)
+		SKIP(return, "no e1000e in this topology");
+	snprintf(drv, sizeof(drv), "%s", bdf);
+	pbnl_reply_free(&self->rep);
+	pbnl_close(&self->s);
+
+	snprintf(cmd, sizeof(cmd), "rmmod pciback_nl && insmod %s hide=%s", ko, drv);
+	ASSERT_EQ(0, system(cmd));
+	snprintf(cmd, sizeof(cmd), "/sys/bus/pci/devices/%s/remove", drv);
+	ASSERT_EQ(0, pbnl_write_str(cmd, "1"));
+	ASSERT_EQ(0, pbnl_write_str("/sys/bus/pci/rescan", "1"));
+	EXPECT_STREQ("e1000e", pbnl_drv(drv));
+	f = popen("dmesg | tail -n 40", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f))
+		said |= strstr(line, "hide: not a Xen initial domain: nothing reserved") != NULL;
+	pclose(f);
+	EXPECT_TRUE(said);
+	snprintf(cmd, sizeof(cmd), "rmmod pciback_nl && insmod %s", ko);
+	ASSERT_EQ(0, system(cmd));
+	ASSERT_EQ(0, pbnl_open(&self->s));
+}
+
+/*
  * A function whose description is longer than a page's worth of dump
  * buffer (a driver_override of 4000 bytes) neither ends the dump nor is
  * left out of it: the dump sizes its buffers for the largest function.  A

@@ -706,8 +706,8 @@ static int reload_and_rescan(const char *ko, const char *list,
  * and by path.  Reservations take whole groups: a function whose group
  * partner (the other e1000 behind the bridge) is not listed is not
  * reserved, and a partner that joins later unlisted takes the reservation
- * back before either is probed.  A malformed list fails the load and says
- * why.
+ * back before either is probed.  A malformed item is skipped and logged, a
+ * '!' item excludes what it names, and reserve=0 turns the list off.
  */
 TEST_F(hide, hide_parameter_reserves_added_functions)
 {
@@ -794,15 +794,43 @@ TEST_F(hide, hide_parameter_reserves_added_functions)
 	EXPECT_FALSE(self->rep.devs[0].hidden);
 	pbnl_reply_free(&self->rep);
 
-	/* a malformed list: the load fails, naming the item */
+	/*
+	 * A malformed item is logged and skipped, the rest still reserves
+	 * (the config file's rule: best effort item by item).
+	 */
 	pbnl_close(&self->s);
-	snprintf(cmd, sizeof(cmd),
-		 "rmmod pciback_nl && ! insmod %s hide=%s,id:80861 2>/dev/null", ko,
-		 self->names[0]);
-	EXPECT_EQ(0, system(cmd));
+	snprintf(list, sizeof(list), "id:80861,%s", self->names[0]);
+	ASSERT_EQ(0, reload_and_rescan(ko, list, two, 1));
+	EXPECT_NE(NULL, strstr(run_out("dmesg | tail -n 40"),
+			       "hide: malformed item \"id:80861\" skipped"));
+	EXPECT_STREQ("pciback", pbnl_drv(self->names[0]));
+	ASSERT_EQ(0, pbnl_open(&self->s));
+	ASSERT_EQ(0, pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, two, 1, 0, &self->rep));
+	EXPECT_EQ(0, self->rep.err) TH_LOG("%s", self->rep.msg);
+	pbnl_reply_free(&self->rep);
+	EXPECT_STREQ(self->drv[0], pbnl_drv(self->names[0]));
+
+	/* a '!' item wins over an item that names the same function */
+	pbnl_close(&self->s);
+	ASSERT_EQ(0, pci_path_of(self->names[0], path, sizeof(path)));
+	snprintf(list, sizeof(list), "%s,!path:%s", self->names[0], path);
+	ASSERT_EQ(0, reload_and_rescan(ko, list, two, 1));
+	EXPECT_STREQ(self->drv[0], pbnl_drv(self->names[0]));
+	EXPECT_STREQ("(null)", override_of(self->names[0]));
+
+	/* the way out: reserve=0 reserves nothing, whatever hide= says */
+	snprintf(cmd, sizeof(cmd), "rmmod pciback_nl && insmod %s reserve=0 hide=%s",
+		 ko, self->names[0]);
+	ASSERT_EQ(0, system(cmd));
 	EXPECT_NE(NULL, strstr(run_out("dmesg | tail -n 20"),
-			       "hide: malformed item \"id:80861\""));
-	snprintf(cmd, sizeof(cmd), "insmod %s", ko);
+			       "hide: reserve=0 (kernel command line?): nothing reserved"));
+	snprintf(cmd, sizeof(cmd), "/sys/bus/pci/devices/%s/remove", self->names[0]);
+	ASSERT_EQ(0, pbnl_write_str(cmd, "1"));
+	ASSERT_EQ(0, pbnl_write_str("/sys/bus/pci/rescan", "1"));
+	EXPECT_STREQ(self->drv[0], pbnl_drv(self->names[0]));
+	EXPECT_STREQ("(null)", override_of(self->names[0]));
+
+	snprintf(cmd, sizeof(cmd), "rmmod pciback_nl && insmod %s", ko);
 	ASSERT_EQ(0, system(cmd));
 	ASSERT_EQ(0, pbnl_open(&self->s));
 	all_on_host(_metadata, self);

@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "inuse.h"
+#include "memo.h"
 #include "util.h"
 
 #define SELECTORS "an address, id, ifname, mac or path"
@@ -364,8 +366,26 @@ struct config *config_new(const char *file, const char *sysfs,
 		return NULL;
 	c->file = file;
 	c->sysfs = sysfs;
+	c->proc = "/proc";
 	c->mode = mode;
 	return c;
+}
+
+void config_set_proc(struct config *c, const char *proc)
+{
+	c->proc = proc;
+}
+
+void config_set_state(struct config *c, const char *state)
+{
+	c->state = state;
+}
+
+int config_save_state(struct config *c, char *why, size_t len)
+{
+	if (!c->state || !c->memo)
+		return 0;
+	return memo_save(c->memo, c->state, why, len);
 }
 
 static void msgs_free(struct config_msgs *m)
@@ -387,6 +407,8 @@ void config_free(struct config *c)
 	msgs_free(&c->errors);
 	msgs_free(&c->warnings);
 	pci_table_free(c->pci);
+	free(c->memo);
+	free(c->inuse);
 	free(c);
 }
 
@@ -746,13 +768,126 @@ static int mac_fn(struct config *c, const struct config_sel *sel, char *name,
 	return 0;
 }
 
+/* The memo, read on first use; NULL when there is none (or no memory). */
+static struct memo *config_memo(struct config *c, unsigned int line)
+{
+	int ret;
+
+	if (!c->state)
+		return NULL;
+	if (!c->memo_read) {
+		c->memo_read = true;
+		c->memo = malloc(sizeof(*c->memo));
+		if (!c->memo) {
+			error(c, line, "out of memory");
+			return NULL;
+		}
+		ret = memo_load(c->memo, c->state);
+		if (ret)	/* it starts empty: worth a word, not an error */
+			warning(c, line, "cannot read %.200s: %s; interfaces resolve only while they exist",
+				c->state, strerror(-ret));
+	}
+	return c->memo;
+}
+
+/* Whether an interface sits on the function @name or below it: its name into @ifname. */
+static bool fn_has_interface(struct config *c, const char *name,
+			     char *ifname, size_t len)
+{
+	char fnpath[PATH_MAX], fnreal[PATH_MAX], dir[PATH_MAX], p[PATH_MAX];
+	char real[PATH_MAX];
+	struct dirent *e;
+	bool found = false;
+	size_t fl;
+	DIR *dp;
+
+	if (path_fmt(fnpath, sizeof(fnpath), "%s/bus/pci/devices/%s", c->sysfs,
+		     name) || !realpath(fnpath, fnreal) ||
+	    path_fmt(dir, sizeof(dir), "%s/class/net", c->sysfs))
+		return false;
+	fl = strlen(fnreal);
+	dp = opendir(dir);
+	if (!dp)
+		return false;
+	while (!found && (e = readdir(dp))) {
+		if (e->d_name[0] == '.' ||
+		    path_fmt(p, sizeof(p), "%s/%s/device", dir, e->d_name) ||
+		    !realpath(p, real))
+			continue;
+		if (!strncmp(real, fnreal, fl) && (!real[fl] || real[fl] == '/')) {
+			snprintf(ifname, len, "%.*s", (int)(len ? len - 1 : 0),
+				 e->d_name);
+			found = true;
+		}
+	}
+	closedir(dp);
+	return found;
+}
+
+/*
+ * The function behind an ifname or mac selector into @name (sel->path set
+ * too when it came from the memo): 0, or -1 after an error (reported, the
+ * line refused).  See config.h for when the memo is used.
+ */
+static int resolve_interface(struct config *c, struct config_sel *sel,
+			     char *name, size_t len)
+{
+	char path[CONFIG_PATH_TEXT_MAX], other[CONFIG_IFNAME_MAX + 1];
+	const char *what = sel->kind == CONFIG_IFNAME ?
+			   "no such network interface" :
+			   "no network interface has this address";
+	struct memo *m = config_memo(c, sel->line);
+	const char *was;
+	struct pci_table *t;
+	size_t i;
+	int ret;
+
+	if (sel->kind == CONFIG_IFNAME)
+		ret = ifname_fn(c, sel->line, sel->text, sel->ifname, name, len);
+	else
+		ret = mac_fn(c, sel, name, len);
+	if (!ret) {
+		if (m && !config_pci_path(c->sysfs, name, path, sizeof(path)))
+			memo_put(m, sel->text, path);
+		return 0;
+	}
+	if (ret != -ENOENT)
+		return -1;
+	was = m ? memo_get(m, sel->text) : NULL;
+	if (!was) {
+		error(c, sel->line, "%s: %s, and no function is remembered for it%s%.200s%s",
+		      sel->text, what, c->state ? " (" : "",
+		      c->state ? c->state : "", c->state ? ")" : "");
+		return -1;
+	}
+	t = pci_table(c, sel->line);
+	if (!t)
+		return -1;
+	for (i = 0; i < t->n; i++)
+		if (!strcmp(t->fn[i].path, was))
+			break;
+	if (i == t->n) {
+		error(c, sel->line, "%s: %s, and the function remembered for it (path %s) is not present",
+		      sel->text, what, was);
+		return -1;
+	}
+	if (fn_has_interface(c, t->fn[i].name, other, sizeof(other))) {
+		error(c, sel->line, "%s: %s; the function remembered for it, %s (path %s), has interface %s now: renamed? name it by address or path",
+		      sel->text, what, t->fn[i].name, was, other);
+		return -1;
+	}
+	snprintf(name, len, "%s", t->fn[i].name);
+	snprintf(sel->path, sizeof(sel->path), "%s", was);
+	sel->remembered = true;
+	return 0;
+}
+
 static void resolve_apply(struct config *c, struct config_sel *sel)
 {
 	char name[PCIBACK_DEV_NAME_MAX], path[PATH_MAX];
 	struct pci_table *t;
 	struct stat st;
 	size_t i;
-	int ret;
 
 	switch (sel->kind) {
 	case CONFIG_ADDR:
@@ -794,30 +929,88 @@ static void resolve_apply(struct config *c, struct config_sel *sel)
 		return;
 	case CONFIG_IFNAME:
 	case CONFIG_MAC:
-		if (sel->kind == CONFIG_IFNAME)
-			ret = ifname_fn(c, sel->line, sel->text, sel->ifname,
-					name, sizeof(name));
-		else
-			ret = mac_fn(c, sel, name, sizeof(name));
-		if (ret == -ENOENT) {
-			sel->not_found = sel->kind == CONFIG_IFNAME ?
-					 "no such network interface" :
-					 "no network interface has this address";
-			warning(c, sel->line, "%s: %s; skipped (a hidden function has no interface)",
-				sel->text, sel->not_found);
-		} else if (!ret) {
+		if (!resolve_interface(c, sel, name, sizeof(name)))
 			add_dev(c, sel, name);
-		}
 		return;
 	}
+}
+
+/* MODULE: the in-use functions, read on first use; NULL after an error. */
+static struct inuse *module_inuse(struct config *c, unsigned int line)
+{
+	int ret;
+
+	if (c->inuse_read) {
+		if (!c->inuse)
+			error(c, line, "not reserved: the mounted filesystems are unknown (see above)");
+		return c->inuse;
+	}
+	c->inuse_read = true;
+	c->inuse = malloc(sizeof(*c->inuse));
+	if (!c->inuse) {
+		error(c, line, "out of memory");
+		return NULL;
+	}
+	ret = inuse_read(c->inuse, c->sysfs, c->proc);
+	if (ret) {
+		/* without it nothing can be promised: refuse */
+		error(c, line, "not reserved: cannot read %.200s/self/mountinfo: %s (needed to keep the root disk's controller out)",
+		      c->proc, strerror(-ret));
+		free(c->inuse);
+		c->inuse = NULL;
+	}
+	return c->inuse;
+}
+
+/* MODULE: refuses @sel when it names the in-use function @name. */
+static void module_not_inuse(struct config *c, struct config_sel *sel,
+			     const char *name)
+{
+	struct inuse *u = module_inuse(c, sel->line);
+	const char *what;
+
+	if (!u)
+		return;
+	what = inuse_find(u, name);
+	if (what)
+		error(c, sel->line, "%s: %s holds %s: never reserved at boot",
+		      sel->text, name, what);
+}
+
+/* MODULE: functions an id matches that are in use get a '!' item. */
+static void module_exclude(struct config *c, struct config_sel *sel,
+			   const struct pci_fn *f)
+{
+	struct inuse *u = module_inuse(c, sel->line);
+	const char *what;
+	size_t i;
+
+	if (!u || !(what = inuse_find(u, f->name)))
+		return;
+	if (!f->path[0]) {
+		error(c, sel->line, "%s: matches %s, which holds %s and has no stable path to keep it out: never reserved at boot",
+		      sel->text, f->name, what);
+		return;
+	}
+	warning(c, sel->line, "%s: also matches %s, which holds %s: that one is never reserved at boot",
+		sel->text, f->name, what);
+	for (i = 0; i < c->nexcl; i++)
+		if (!strcmp(c->excl[i], f->path))
+			return;
+	if (c->nexcl == CONFIG_EXCL_MAX) {
+		error(c, sel->line, "%s: more than %d functions in use to keep out: name the others by address or path",
+		      sel->text, CONFIG_EXCL_MAX);
+		return;
+	}
+	snprintf(c->excl[c->nexcl++], sizeof(c->excl[0]), "%s", f->path);
 }
 
 static void resolve_module(struct config *c, struct config_sel *sel)
 {
 	char name[PCIBACK_DEV_NAME_MAX], path[PATH_MAX];
+	const struct pci_fn *hit = NULL;
 	struct pci_table *t;
 	struct stat st;
-	bool found = false;
 	size_t i;
 	int ret;
 
@@ -825,46 +1018,51 @@ static void resolve_module(struct config *c, struct config_sel *sel)
 	case CONFIG_ADDR:
 		if (!path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s",
 			      c->sysfs, sel->text) &&
-		    stat(path, &st) && errno == ENOENT)
+		    stat(path, &st) && errno == ENOENT) {
 			warning(c, sel->line, "%s: no such device now (reserved if it appears)",
 				sel->text);
+			return;
+		}
+		module_not_inuse(c, sel, sel->text);
 		return;
 	case CONFIG_ID:
 	case CONFIG_PATH:
 		t = pci_table(c, sel->line);
 		if (!t)
 			return;
-		for (i = 0; i < t->n && !found; i++)
-			found = sel->kind == CONFIG_ID ?
-				t->fn[i].has_id && t->fn[i].vendor == sel->vendor &&
-				t->fn[i].device == sel->device :
-				!strcmp(t->fn[i].path, sel->path);
-		if (!found)
+		for (i = 0; i < t->n; i++) {
+			const struct pci_fn *f = &t->fn[i];
+
+			if (sel->kind == CONFIG_ID ?
+			    !f->has_id || f->vendor != sel->vendor ||
+			    f->device != sel->device :
+			    strcmp(f->path, sel->path))
+				continue;
+			hit = f;
+			if (sel->kind == CONFIG_ID)
+				module_exclude(c, sel, f);
+			else
+				module_not_inuse(c, sel, f->name);
+		}
+		if (!hit)
 			warning(c, sel->line, "%s %s now (reserved if it appears)",
 				sel->text, sel->kind == CONFIG_ID ?
 				"matches no device" : "leads to no device");
 		return;
 	case CONFIG_IFNAME:
 	case CONFIG_MAC:
-		if (sel->kind == CONFIG_IFNAME)
-			ret = ifname_fn(c, sel->line, sel->text, sel->ifname,
-					name, sizeof(name));
-		else
-			ret = mac_fn(c, sel, name, sizeof(name));
-		if (ret == -ENOENT) {
-			error(c, sel->line, "%s: %s", sel->text,
-			      sel->kind == CONFIG_IFNAME ?
-			      "no such network interface" :
-			      "no network interface has this address");
+		if (resolve_interface(c, sel, name, sizeof(name)))
 			return;
+		if (!sel->remembered) {
+			ret = config_pci_path(c->sysfs, name, sel->path,
+					      sizeof(sel->path));
+			if (ret) {
+				error(c, sel->line, "%s: %s: cannot find its path from a root bus: %s",
+				      sel->text, name, strerror(-ret));
+				return;
+			}
 		}
-		if (ret)
-			return;
-		ret = config_pci_path(c->sysfs, name, sel->path,
-				      sizeof(sel->path));
-		if (ret)
-			error(c, sel->line, "%s: %s: cannot find its path from a root bus: %s",
-			      sel->text, name, strerror(-ret));
+		module_not_inuse(c, sel, name);
 		return;
 	}
 }
@@ -873,7 +1071,7 @@ static void parse_line(struct config *c, unsigned int line, char *s)
 {
 	struct config_sel *sel;
 	char *w[3], *p;
-	size_t nw = 0;
+	size_t nw = 0, before;
 
 	p = strchr(s, '#');
 	if (p)
@@ -900,10 +1098,12 @@ static void parse_line(struct config *c, unsigned int line, char *s)
 	if (!parse_sel(c, line, w, nw, sel))
 		return;
 	c->nsels++;
+	before = c->errors.total;
 	if (c->mode == CONFIG_APPLY)
 		resolve_apply(c, sel);
 	else
 		resolve_module(c, sel);
+	sel->refused = c->errors.total != before;
 }
 
 int config_read(struct config *c, FILE *f)
@@ -989,14 +1189,23 @@ int config_module_options(struct config *c, char *buf, size_t len)
 	if (c->mode != CONFIG_MODULE || len <= CONFIG_MODULE_MAX)
 		return -EINVAL;
 	buf[0] = '\0';
-	for (i = 0; i < c->nsels; i++) {
-		module_item(&c->sels[i], item, sizeof(item));
-		for (dup = false, j = 0; j < i && !dup; j++) {
-			module_item(&c->sels[j], prev, sizeof(prev));
-			dup = !strcmp(item, prev);
+	for (i = 0; i < c->nsels + c->nexcl; i++) {
+		if (i >= c->nsels) {
+			snprintf(item, sizeof(item), "!path:%s",
+				 c->excl[i - c->nsels]);
+		} else {
+			if (c->sels[i].refused)
+				continue;
+			module_item(&c->sels[i], item, sizeof(item));
+			for (dup = false, j = 0; j < i && !dup; j++) {
+				if (c->sels[j].refused)
+					continue;
+				module_item(&c->sels[j], prev, sizeof(prev));
+				dup = !strcmp(item, prev);
+			}
+			if (dup)
+				continue;
 		}
-		if (dup)
-			continue;
 		if (need + (need ? 1 : 0) + strlen(item) <= CONFIG_MODULE_MAX)
 			snprintf(buf + need, len - need, "%s%s", need ? "," : "",
 				 item);

@@ -22,18 +22,29 @@
  * the user's words shown as '?'); reading goes on after an error so that
  * all of them are reported (the first CONFIG_ERRORS_MAX are kept).
  *
+ * The file is best effort, line by line: a line with an error is
+ * "refused" (sel->refused, or no selector at all for a syntax error) and
+ * the others stand; config_read() still returns -EINVAL so that the caller
+ * knows.
+ *
  * Two modes:
  *   CONFIG_APPLY    every selector must name present functions (an id at
  *                   least one), resolved into devs[] without duplicates.
- *                   An interface that does not exist (ifname, mac) is a
- *                   warning and the selector is skipped: the function
- *                   behind it may be hidden already, and a hidden
- *                   function has no interface.
  *   CONFIG_MODULE   the value of the module parameter pciback_nl.hide=:
  *                   addresses, ids and paths are kept as written (in
  *                   canonical form; one not present now is a warning),
- *                   ifname and mac become the path of their function now
- *                   (an interface that does not exist is an error).
+ *                   ifname and mac become the path of their function.
+ *                   Functions that hold a mounted filesystem or active
+ *                   swap now (inuse.h) are never reserved: a line naming
+ *                   one is refused, an id matching one gets a '!' item.
+ *
+ * Interfaces (ifname, mac) in both modes: each one that resolves has its
+ * function's stable path remembered (memo.h, when config_set_state() gave
+ * a file).  An interface that does not exist (the function is hidden, and
+ * a hidden function has no interface) resolves to the remembered path
+ * instead, if the function there is present and has no interface now (had
+ * it one, the interface was renamed, and guessing could hide the wrong
+ * device); else the line is refused.
  */
 #ifndef PCIBACKCTL_CONFIG_H
 #define PCIBACKCTL_CONFIG_H
@@ -47,6 +58,9 @@
 
 #include "devname.h"
 
+struct memo;
+struct inuse;
+
 #define CONFIG_DEFAULT_FILE "/etc/pciback-nl/hide.conf"
 
 /* A longer line is an error (the newline is not counted). */
@@ -58,6 +72,8 @@
 #define CONFIG_PATH_MAX 16
 /* Bytes of the module parameter's value. */
 #define CONFIG_MODULE_MAX 1024
+/* Exclusions ('!' items) the module parameter may carry. */
+#define CONFIG_EXCL_MAX 16
 /* Errors kept (and warnings, separately); later ones are only counted. */
 #define CONFIG_ERRORS_MAX 20
 /* A selector in canonical form: "path " and 16 elements fit. */
@@ -96,7 +112,8 @@ struct config_sel {
 	/* APPLY: what it resolved to, indices into config.devs */
 	size_t nidx;
 	uint16_t *idx;
-	const char *not_found;		/* APPLY: skipped interface, why */
+	bool refused;			/* an error on its line: not used */
+	bool remembered;		/* ifname, mac: through the memo */
 };
 
 struct config_dev {
@@ -125,6 +142,15 @@ struct config {
 	struct config_msgs warnings;
 	struct pci_table *pci;		/* sysfs's PCI functions, read once */
 	bool pci_read;
+	const char *proc;		/* "/proc" unless set */
+	const char *state;		/* the memo's file, NULL: none */
+	struct memo *memo;		/* read on first use */
+	bool memo_read;
+	struct inuse *inuse;		/* MODULE: read on first use */
+	bool inuse_read;
+	/* MODULE: paths of in-use functions an id matches ('!' items) */
+	size_t nexcl;
+	char excl[CONFIG_EXCL_MAX][CONFIG_PATH_TEXT_MAX];
 	bool too_many;			/* more than CONFIG_DEVS_MAX, said once */
 	bool lines_done;		/* reading stopped at too many errors */
 };
@@ -133,6 +159,20 @@ struct config {
 struct config *config_new(const char *file, const char *sysfs,
 			  enum config_mode mode);
 void config_free(struct config *c);
+
+/*
+ * Where to find procfs (default "/proc") and the file of remembered
+ * interface paths (default: none, nothing remembered); before
+ * config_read().  The strings must outlive @c.
+ */
+void config_set_proc(struct config *c, const char *proc);
+void config_set_state(struct config *c, const char *state);
+
+/*
+ * Writes the remembered paths back when they changed: 0, or -errno with
+ * the reason in @why.
+ */
+int config_save_state(struct config *c, char *why, size_t len);
 
 /*
  * Reads @f to its end, parsing and resolving each line.  Returns 0, or
@@ -144,7 +184,9 @@ int config_read(struct config *c, FILE *f);
 /*
  * CONFIG_MODULE: the parameter's value into @buf ("" for no selector):
  * comma-separated items "DDDD:BB:DD.F", "id:VVVV:DDDD",
- * "path:DDDD:BB:DD.F/DD.F..." in file order, duplicates dropped; @len
+ * "path:DDDD:BB:DD.F/DD.F..." of the selectors not refused, in file order,
+ * duplicates dropped, then "!path:..." for in-use functions an id
+ * matches; @len
  * must exceed CONFIG_MODULE_MAX.  Returns 0, -E2BIG (an error message
  * too) when it would be longer than CONFIG_MODULE_MAX bytes, -EINVAL when
  * not in that mode or @len is short.

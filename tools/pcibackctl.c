@@ -55,6 +55,7 @@
 #include "cli.h"
 #include "config.h"
 #include "devname.h"
+#include "memo.h"
 #include "json.h"
 #include "nl.h"
 #include "output.h"
@@ -820,10 +821,13 @@ static void config_announce(const struct config *c)
 		sel = &c->sels[i];
 		if (sel->kind == CONFIG_ADDR)
 			continue;
+		if (sel->refused)
+			continue;
 		if (c->mode == CONFIG_MODULE) {
 			if (sel->kind == CONFIG_IFNAME || sel->kind == CONFIG_MAC)
-				fprintf(stderr, PROG ": %s:%u: %s -> path:%s\n",
-					c->file, sel->line, sel->text, sel->path);
+				fprintf(stderr, PROG ": %s:%u: %s -> path:%s%s\n",
+					c->file, sel->line, sel->text, sel->path,
+					sel->remembered ? " (remembered: no such interface now)" : "");
 			continue;
 		}
 		if (!sel->nidx)
@@ -832,7 +836,8 @@ static void config_announce(const struct config *c)
 			sel->text);
 		for (j = 0; j < sel->nidx; j++)
 			fprintf(stderr, " %s", c->devs[sel->idx[j]].name);
-		putc('\n', stderr);
+		fputs(sel->remembered ? " (remembered: no such interface now)\n" : "\n",
+		      stderr);
 	}
 }
 
@@ -863,13 +868,14 @@ static int config_load(struct ctx *ctx, const struct command *cmd,
 			fclose(f);
 		return EXIT_FAILED;
 	}
+	config_set_state(c, MEMO_DEFAULT_FILE);
 	ret = config_read(c, f);
 	if (!std_in)
 		fclose(f);
-	if (!ret)
-		config_announce(c);
+	config_announce(c);
 	config_msgs_print(c);
-	if (ret) {
+	/* the file is best effort: its good lines stand (see apply_hide) */
+	if (ret && ret != -EINVAL) {
 		config_free(c);
 		if (ret == -ENOMEM)
 			return EXIT_FAILED;
@@ -879,20 +885,33 @@ static int config_load(struct ctx *ctx, const struct command *cmd,
 	return EXIT_OK;
 }
 
+/* The remembered interface paths go back to their file; a failure is a warning. */
+static void config_state_save(struct config *c)
+{
+	char why[PATH_MAX + 128];
+
+	if (config_save_state(c, why, sizeof(why)))
+		fprintf(stderr, PROG ": warning: %s: interfaces hidden later will not resolve\n",
+			why);
+}
+
 /* apply --module-options: the value of pciback_nl.hide=, one line. */
 static int apply_module(struct ctx *ctx, struct config *c)
 {
+	int refused = c->errors.total ? EXIT_USAGE : EXIT_OK;
 	char buf[CONFIG_MODULE_MAX + 1];
 	struct json_writer w;
 
+	config_state_save(c);
 	if (config_module_options(c, buf, sizeof(buf))) {
 		if (c->errors.n)	/* the one just added */
 			config_msg(&c->errors, c->errors.n - 1, false);
-		return EXIT_USAGE;
+		return EXIT_FAILED;
 	}
+	/* the lines not refused are printed; the status says some were */
 	if (!ctx->json) {
 		puts(buf);
-		return finish_output();
+		return finish_output() ? EXIT_FAILED : refused;
 	}
 	json_init(&w, stdout, ctx->pretty);
 	json_object_begin(&w);
@@ -905,10 +924,11 @@ static int apply_module(struct ctx *ctx, struct config *c)
 		error("cannot write JSON: %s", strerror(errno));
 		return EXIT_FAILED;
 	}
-	return finish_output();
+	return finish_output() ? EXIT_FAILED : refused;
 }
 
-static void apply_json_selectors(struct json_writer *w, const struct config *c)
+static void apply_json_selectors(struct json_writer *w, const struct config *c,
+				 const bool *failed)
 {
 	const struct config_sel *sel;
 	size_t i, j;
@@ -926,37 +946,169 @@ static void apply_json_selectors(struct json_writer *w, const struct config *c)
 		for (j = 0; j < sel->nidx; j++)
 			json_string(w, c->devs[sel->idx[j]].name);
 		json_array_end(w);
-		json_key(w, "not-found");
-		json_string(w, sel->not_found);
+		json_key(w, "refused");
+		json_bool(w, sel->refused || failed[i]);
+		json_key(w, "remembered");
+		json_bool(w, sel->remembered);
 		json_object_end(w);
 	}
 	json_array_end(w);
 }
 
 /*
- * apply -j: {"op": "apply", "file", "dry-run", "selectors": [{"line",
- * "selector", "names", "not-found"}], "already-hidden": [names], "hide":
- * the document "hide -j" prints for the rest, or null}.
+ * What apply did: the functions pciback held already, the results of the
+ * requests that succeeded (one array), and the lines refused at run time.
  */
-static int apply_json(struct ctx *ctx, const struct config *c, bool *held,
-		      const struct pb_result *res, size_t nres)
+struct apply_run {
+	const struct config *c;
+	bool *held;		/* per config dev */
+	bool *batched;		/* per config dev: sent (or held, or failed) */
+	bool *failed;		/* per config sel: refused at run time */
+	struct pb_result *res;
+	size_t nres;
+	unsigned int fail_line;	/* the first refused line (0: none) */
+	int fail_rc;		/* and its exit status */
+};
+
+/* "pcibackctl: FILE:LINE: SEL: not hidden: REASON" for a refused line. */
+static void apply_refuse(struct apply_run *r, size_t sel, int rc,
+			 const char *why)
+{
+	const struct config_sel *s = &r->c->sels[sel];
+
+	if (r->failed[sel])
+		return;
+	r->failed[sel] = true;
+	fprintf(stderr, PROG ": %s:%u: %s: not hidden: ", r->c->file, s->line,
+		s->text);
+	put_clean(why);
+	putc('\n', stderr);
+	if (!r->fail_line || s->line < r->fail_line) {
+		r->fail_line = s->line;
+		r->fail_rc = rc;
+	}
+}
+
+/* Refuses every usable line that names config dev @dev. */
+static void apply_refuse_dev(struct apply_run *r, size_t dev, int rc,
+			     const char *why)
+{
+	const struct config *c = r->c;
+	size_t i, j;
+
+	for (i = 0; i < c->nsels; i++)
+		for (j = 0; !c->sels[i].refused && j < c->sels[i].nidx; j++)
+			if (c->sels[i].idx[j] == dev)
+				apply_refuse(r, i, rc, why);
+}
+
+/* Whether a line that is not refused names config dev @dev. */
+static bool apply_wanted(const struct config *c, size_t dev)
+{
+	size_t i, j;
+
+	for (i = 0; i < c->nsels; i++)
+		for (j = 0; !c->sels[i].refused && j < c->sels[i].nidx; j++)
+			if (c->sels[i].idx[j] == dev)
+				return true;
+	return false;
+}
+
+/* "REASON (strerror)" of a failed request, for apply_refuse(). */
+static void apply_reason(const struct pbnl_err *e, char *buf, size_t len)
+{
+	if (e->msg[0])
+		snprintf(buf, len, "%s (%s)", unprefixed(e->msg), strerror(e->err));
+	else
+		snprintf(buf, len, "%s", strerror(e->err));
+}
+
+/*
+ * One dev-hide request for the functions of the config that share the
+ * co-assignment group of config dev @first: all of them or none.
+ */
+static void apply_group(struct ctx *ctx, struct pbnl *nl, struct apply_run *r,
+			size_t first)
+{
+	const struct config *c = r->c;
+	const char *todo[CONFIG_DEVS_MAX];
+	size_t idx[CONFIG_DEVS_MAX], n = 0, i, k, nres = 0;
+	const char *name = c->devs[first].name;
+	struct pb_result *res = NULL, *all;
+	struct pb_group g = { 0 };
+	char why[PCIBACK_DEV_NAME_MAX + 512];
+	struct pbnl_err e;
+
+	/* no group (an error the request will repeat): alone */
+	if (pbnl_group_get(nl, &name, 1, 0, &g, &e))
+		g = (struct pb_group){ 0 };
+	for (i = 0; i < c->ndevs; i++) {
+		bool member = i == first;
+
+		for (k = 0; !member && k < g.n_members; k++)
+			member = !strcmp(g.members[k].name, c->devs[i].name);
+		if (!member || r->batched[i] || !apply_wanted(c, i))
+			continue;
+		r->batched[i] = true;
+		idx[n] = i;
+		todo[n++] = c->devs[i].name;
+	}
+	pb_group_release(&g);
+	if (pbnl_dev_op(nl, PCIBACK_CMD_DEV_HIDE, todo, n, ctx->op_flags, &res,
+			&nres, &e)) {
+		apply_reason(&e, why, sizeof(why));
+		for (i = 0; i < n; i++)
+			apply_refuse_dev(r, idx[i], op_exit_code(e.err), why);
+		return;
+	}
+	/* the kernel answers for every device: a gap is its bug, say so */
+	for (i = 0; i < n; i++)
+		if (!has_result(res, nres, todo[i]))
+			apply_refuse_dev(r, idx[i], EXIT_FAILED,
+					 "no result for it in the kernel's reply");
+	if (!(ctx->op_flags & PCIBACK_OP_FLAG_DRY_RUN))
+		quarantine_hidden(res, nres);
+	all = realloc(r->res, (r->nres + nres) * sizeof(*all));
+	if (!all) {
+		error("out of memory");
+		pbnl_results_free(res, nres);
+		if (!r->fail_line) {
+			r->fail_line = UINT_MAX;
+			r->fail_rc = EXIT_FAILED;
+		}
+		return;
+	}
+	memcpy(all + r->nres, res, nres * sizeof(*res));
+	free(res);		/* its contents now belong to r->res */
+	r->res = all;
+	r->nres += nres;
+}
+
+/*
+ * apply -j: {"op": "apply", "file", "dry-run", "selectors": [{"line",
+ * "selector", "names", "refused", "remembered"}], "already-hidden":
+ * [names], "hide": the document "hide -j" prints for what was moved, or
+ * null}.
+ */
+static int apply_json(struct ctx *ctx, const struct apply_run *r)
 {
 	bool dry_run = ctx->op_flags & PCIBACK_OP_FLAG_DRY_RUN;
+	const struct config *c = r->c;
 	struct pb_names *names;
 	struct json_writer w;
 	int rc = EXIT_OK;
 	size_t i;
 
-	for (i = 0; i < nres; i++)
-		print_warnings(&res[i]);
-	names = calloc(nres ? nres : 1, sizeof(*names));
+	for (i = 0; i < r->nres; i++)
+		print_warnings(&r->res[i]);
+	names = calloc(r->nres ? r->nres : 1, sizeof(*names));
 	if (!names) {
 		error("out of memory");
 		return EXIT_FAILED;
 	}
-	for (i = 0; i < nres; i++)
-		if (res[i].has_dev)
-			names_get(ctx, &res[i].dev, &names[i]);
+	for (i = 0; i < r->nres; i++)
+		if (r->res[i].has_dev)
+			names_get(ctx, &r->res[i].dev, &names[i]);
 	json_init(&w, stdout, ctx->pretty);
 	json_object_begin(&w);
 	json_key(&w, "op");
@@ -966,16 +1118,16 @@ static int apply_json(struct ctx *ctx, const struct config *c, bool *held,
 	json_key(&w, "dry-run");
 	json_bool(&w, dry_run);
 	json_key(&w, "selectors");
-	apply_json_selectors(&w, c);
+	apply_json_selectors(&w, c, r->failed);
 	json_key(&w, "already-hidden");
 	json_array_begin(&w);
 	for (i = 0; i < c->ndevs; i++)
-		if (held[i])
+		if (r->held[i])
 			json_string(&w, c->devs[i].name);
 	json_array_end(&w);
 	json_key(&w, "hide");
-	if (res)
-		output_op_json(&w, "hide", dry_run, res, names, nres);
+	if (r->nres)
+		output_op_json(&w, "hide", dry_run, r->res, names, r->nres);
 	else
 		json_null(&w);
 	json_object_end(&w);
@@ -985,98 +1137,114 @@ static int apply_json(struct ctx *ctx, const struct config *c, bool *held,
 	}
 	if (!rc)
 		rc = finish_output();
-	for (i = 0; i < nres; i++)
+	for (i = 0; i < r->nres; i++)
 		names_put(&names[i]);
 	free(names);
 	return rc;
 }
 
-static int apply_print(struct ctx *ctx, const struct config *c, bool *held,
-		       const struct pb_result *res, size_t nres)
+static int apply_print(struct ctx *ctx, const struct apply_run *r)
 {
 	bool dry_run = ctx->op_flags & PCIBACK_OP_FLAG_DRY_RUN;
 	size_t i;
 
 	if (ctx->json)
-		return apply_json(ctx, c, held, res, nres);
-	for (i = 0; i < c->ndevs; i++)
-		if (held[i])
-			printf("%s already hidden\n", c->devs[i].name);
-	for (i = 0; i < nres; i++) {
-		output_result_line(stdout, &res[i], false, dry_run);
-		if (res[i].n_warnings) {
+		return apply_json(ctx, r);
+	for (i = 0; i < r->c->ndevs; i++)
+		if (r->held[i])
+			printf("%s already hidden\n", r->c->devs[i].name);
+	for (i = 0; i < r->nres; i++) {
+		output_result_line(stdout, &r->res[i], false, dry_run);
+		if (r->res[i].n_warnings) {
 			fflush(stdout);	/* keep the order on a terminal */
-			print_warnings(&res[i]);
+			print_warnings(&r->res[i]);
 		}
 	}
 	return finish_output();
 }
 
+/* The first line of the file with an error found while reading it. */
+static unsigned int config_first_error(const struct config *c)
+{
+	unsigned int first = 0;
+	size_t i;
+
+	if (c->errors.total && !c->errors.n)
+		return UINT_MAX;
+	for (i = 0; i < c->errors.n; i++) {
+		unsigned int l = c->errors.line[i] ? c->errors.line[i] : UINT_MAX;
+
+		if (!first || l < first)
+			first = l;
+	}
+	return first;
+}
+
 /*
- * apply: the functions of the config that pciback does not hold yet go to
- * it in one dev-hide request; those it holds are skipped.
+ * apply: the file is best effort, a co-assignment group all or nothing.
+ * The functions of the lines not refused that pciback does not hold yet
+ * go to it one group at a time (one dev-hide request each, all the file's
+ * functions of that group); a request that fails refuses the lines that
+ * name its functions, and the others go on.  The exit status is that of
+ * the first refused line in file order: 2 for a line refused while
+ * reading the file, the request's otherwise.
  */
 static int apply_hide(struct ctx *ctx, const struct command *cmd,
-		      const struct config *c)
+		      struct config *c)
 {
-	const char **todo = NULL;
-	struct pb_result *res = NULL;
-	size_t ntodo = 0, nres = 0, i;
+	struct apply_run r = { .c = c };
+	unsigned int first_config = config_first_error(c);
+	char why[PCIBACK_DEV_NAME_MAX + 512];
 	struct pbnl *nl = NULL;
-	bool *held = NULL;
 	struct pbnl_err e;
 	struct pb_dev d;
-	int rc = EXIT_OK, ret;
+	int rc = EXIT_OK;
+	size_t i;
 
-	held = calloc(c->ndevs ? c->ndevs : 1, sizeof(*held));
-	todo = calloc(c->ndevs ? c->ndevs : 1, sizeof(*todo));
-	if (!held || !todo) {
+	r.held = calloc(c->ndevs ? c->ndevs : 1, sizeof(*r.held));
+	r.batched = calloc(c->ndevs ? c->ndevs : 1, sizeof(*r.batched));
+	r.failed = calloc(c->nsels ? c->nsels : 1, sizeof(*r.failed));
+	if (!r.held || !r.batched || !r.failed) {
 		error("out of memory");
 		rc = EXIT_FAILED;
 		goto out;
 	}
+	for (i = 0; i < c->ndevs; i++)
+		r.batched[i] = !apply_wanted(c, i);
 	if (c->ndevs) {
 		rc = open_nl(ctx, cmd->name, &nl);
 		if (rc)
 			goto out;
 	}
 	for (i = 0; i < c->ndevs; i++) {
+		if (r.batched[i])
+			continue;
 		if (pbnl_dev_get(nl, c->devs[i].name, &d, &e)) {
-			ret = report(cmd->name, c->devs[i].name, &e);
-			if (!rc)
-				rc = ret;
+			apply_reason(&e, why, sizeof(why));
+			apply_refuse_dev(&r, i, exit_code(e.err), why);
+			r.batched[i] = true;
 			continue;
 		}
-		held[i] = d.pciback;
-		if (!held[i])
-			todo[ntodo++] = c->devs[i].name;
+		r.held[i] = d.pciback;
+		r.batched[i] = d.pciback;
 		pb_dev_release(&d);
 	}
-	if (rc)
-		goto out;
-	if (ntodo && pbnl_dev_op(nl, PCIBACK_CMD_DEV_HIDE, todo, ntodo,
-				 ctx->op_flags, &res, &nres, &e)) {
-		report(cmd->name, NULL, &e);
-		rc = op_exit_code(e.err);
-		goto out;
-	}
+	for (i = 0; i < c->ndevs; i++)
+		if (!r.batched[i])
+			apply_group(ctx, nl, &r, i);
 	if (!(ctx->op_flags & PCIBACK_OP_FLAG_DRY_RUN))
-		quarantine_hidden(res, nres);
-	rc = apply_print(ctx, c, held, res, nres);
-	/* the kernel answers for every device: a gap is its bug, say so */
-	for (i = 0; i < ntodo; i++) {
-		if (has_result(res, nres, todo[i]))
-			continue;
-		error("%s %s: no result for it in the kernel's reply", cmd->name,
-		      todo[i]);
-		if (!rc)
-			rc = EXIT_FAILED;
-	}
+		config_state_save(c);
+	rc = apply_print(ctx, &r);
+	if (!rc && first_config && (!r.fail_line || first_config < r.fail_line))
+		rc = EXIT_USAGE;
+	else if (!rc && r.fail_line)
+		rc = r.fail_rc;
 out:
-	pbnl_results_free(res, nres);
+	pbnl_results_free(r.res, r.nres);
 	pbnl_close(nl);
-	free(todo);
-	free(held);
+	free(r.failed);
+	free(r.batched);
+	free(r.held);
 	return rc;
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "memo.h"
 #include "unit.h"
 
 /* --- the sysfs fixture ------------------------------------------------- */
@@ -168,6 +169,22 @@ static void fixture_create(void)
 	netif("eth9a", "pci0000:00/0000:00:07.0/0000:09:01.0", "52:54:00:00:09:09");
 	netif("eth9b", "pci0000:00/0000:00:07.0/0000:09:02.0", "52:54:00:00:09:09");
 	netif("lo", NULL, "00:00:00:00:00:00");
+	/* procfs: nothing mounted from a PCI disk; / on virtio, /home on dm */
+	put("proc/self/mountinfo", "21 1 0:20 / /proc rw - proc proc rw\n");
+	put("proc-busy/self/mountinfo",
+	    "21 1 0:20 / /proc rw - proc proc rw\n"
+	    "22 1 254:1 / / rw,relatime - ext4 /dev/vda1 rw\n"
+	    "23 22 253:0 / /home rw - ext4 /dev/mapper/home rw\n"
+	    "garbage line\n");
+	put("proc-busy/swaps", "Filename\tType\tSize\tUsed\tPriority\n");
+	mkdirs("devices/pci0000:00/0000:00:02.0/0000:01:00.0/virtio2/block/vda/vda1");
+	link_at("dev/block/254:1",
+		"../../devices/pci0000:00/0000:00:02.0/0000:01:00.0/virtio2/block/vda/vda1");
+	mkdirs("devices/pci0000:00/0000:00:07.0/0000:09:02.0/host0/block/sdb");
+	mkdirs("devices/virtual/block/dm-0/slaves");
+	link_at("devices/virtual/block/dm-0/slaves/sdb",
+		"../../../../pci0000:00/0000:00:07.0/0000:09:02.0/host0/block/sdb");
+	link_at("dev/block/253:0", "../../devices/virtual/block/dm-0");
 	/* a USB NIC */
 	mkdirs("devices/pci0000:00/0000:00:1d.0/usb1/1-1/1-1:1.0");
 	netif("usb0", "pci0000:00/0000:00:1d.0/usb1/1-1/1-1:1.0",
@@ -192,6 +209,10 @@ static void fixture_remove(void)
 /* --- helpers ----------------------------------------------------------- */
 
 /* Reads @len bytes of @text as "hide.conf"; *ret gets config_read()'s. */
+/* The fixture's procfs: "proc" (nothing mounted from a PCI disk) or another. */
+static const char *procdir = "proc";
+static char procpath[PATH_MAX + 32];
+
 static struct config *load_n(enum config_mode mode, const char *text,
 			     size_t len, int *ret)
 {
@@ -200,6 +221,8 @@ static struct config *load_n(enum config_mode mode, const char *text,
 
 	if (!c || !f)
 		abort();
+	snprintf(procpath, sizeof(procpath), "%s/%s", root, procdir);
+	config_set_proc(c, procpath);
 	*ret = config_read(c, f);
 	fclose(f);
 	return c;
@@ -208,6 +231,23 @@ static struct config *load_n(enum config_mode mode, const char *text,
 static struct config *load(enum config_mode mode, const char *text, int *ret)
 {
 	return load_n(mode, text, strlen(text), ret);
+}
+
+/* As load(), remembering interfaces in @state. */
+static struct config *load_state(enum config_mode mode, const char *state,
+				 const char *text, int *ret)
+{
+	struct config *c = config_new("hide.conf", root, mode);
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+
+	if (!c || !f)
+		abort();
+	snprintf(procpath, sizeof(procpath), "%s/%s", root, procdir);
+	config_set_proc(c, procpath);
+	config_set_state(c, state);
+	*ret = config_read(c, f);
+	fclose(f);
+	return c;
 }
 
 /* The messages joined, each ending in '\n'. */
@@ -374,40 +414,155 @@ static void selector_details(void)
 	CHECK_INT(c->sels[2].kind, CONFIG_IFNAME);
 	CHECK_STR(c->sels[2].text, "ifname eth9");
 	CHECK_STR(sel_devs(c, 2), "");
-	CHECK_STR(c->sels[2].not_found, "no such network interface");
+	CHECK(c->sels[2].refused);
 	CHECK_INT(c->sels[3].kind, CONFIG_MAC);
 	CHECK_INT(c->sels[3].line, 6);
 	CHECK_STR(c->sels[3].text, "mac 52:54:00:00:07:00");
-	CHECK(!c->sels[3].not_found);
+	CHECK(!c->sels[3].refused);
+	CHECK(!c->sels[0].refused && !c->sels[1].refused && !c->sels[4].refused);
 	CHECK_INT(c->sels[4].kind, CONFIG_PATH);
 	CHECK_STR(c->sels[4].text, "path 0000:00:06.0/00.0/00.0/00.0");
 	CHECK_STR(sel_devs(c, 4), "0000:07:00.0");
 	CHECK_STR(devs(c), "0000:03:00.0 0000:07:00.0 0000:80:01.0");
 	CHECK_INT(c->devs[1].line, 3);
 	CHECK_STR(joined(&c->errors),
+		  "hide.conf:4: ifname eth9: no such network interface, and no function is remembered for it\n"
 		  "hide.conf:5: unknown selector 'MAC?' (expected an address, id, ifname, mac or path)\n");
-	CHECK_STR(joined(&c->warnings),
-		  "hide.conf:4: ifname eth9: no such network interface; skipped (a hidden function has no interface)\n");
-	CHECK_INT(c->warnings.line[0], 4);
+	CHECK_INT(c->errors.line[0], 4);
+	CHECK_STR(joined(&c->warnings), "");
 	config_free(c);
 }
 
-/* Interfaces that do not exist are skipped: a hidden function has none. */
+/*
+ * An interface that does not exist refuses its line, unless its function
+ * was remembered (memo.h) and is present without an interface: hidden.
+ */
 static void missing_interfaces(void)
 {
+	char state[PATH_MAX + 32], buf[CONFIG_MODULE_MAX + 1], why[256];
+	struct memo m;
 	struct config *c;
 	int ret;
 
 	c = load(CONFIG_APPLY, "ifname eth9\nmac 52:54:00:ff:ff:ff\n03:00.0\n",
 		 &ret);
-	CHECK_INT(ret, 0);
-	CHECK_INT(c->errors.total, 0);
+	CHECK_INT(ret, -EINVAL);
 	CHECK_STR(devs(c), "0000:03:00.0");
-	CHECK_STR(joined(&c->warnings),
-		  "hide.conf:1: ifname eth9: no such network interface; skipped (a hidden function has no interface)\n"
-		  "hide.conf:2: mac 52:54:00:ff:ff:ff: no network interface has this address; skipped (a hidden function has no interface)\n");
-	CHECK_STR(c->sels[1].not_found, "no network interface has this address");
+	CHECK_STR(joined(&c->errors),
+		  "hide.conf:1: ifname eth9: no such network interface, and no function is remembered for it\n"
+		  "hide.conf:2: mac 52:54:00:ff:ff:ff: no network interface has this address, and no function is remembered for it\n");
+	CHECK(c->sels[0].refused && c->sels[1].refused && !c->sels[2].refused);
 	config_free(c);
+
+	/* remembered: 08:00.0 has no interface (hidden), 03:00.0 has eth3 */
+	snprintf(state, sizeof(state), "%s/var/resolved", root);
+	put("var/resolved", "# comment\n"
+	    "ifname eth8 0000:00:06.0/00.0/01.0/00.0\n"
+	    "mac 52:54:00:ff:ff:ff 0000:00:09.0/00.0\n"
+	    "ifname renamed 0000:00:04.0/00.0\n"
+	    "garbage\n" "ifname x /etc/passwd\n");
+	c = load_state(CONFIG_APPLY, state,
+		       "ifname eth8\nmac 52:54:00:ff:ff:ff\nifname renamed\nifname eth7\n",
+		       &ret);
+	CHECK_INT(ret, -EINVAL);
+	CHECK_STR(devs(c), "0000:08:00.0 0000:07:00.0");
+	CHECK(c->sels[0].remembered && !c->sels[0].refused);
+	CHECK(!c->sels[3].remembered && !c->sels[3].refused);
+	CHECK_STR(joined(&c->errors),
+		  "hide.conf:2: mac 52:54:00:ff:ff:ff: no network interface has this address, and the function remembered for it (path 0000:00:09.0/00.0) is not present\n"
+		  "hide.conf:3: ifname renamed: no such network interface; the function remembered for it, 0000:03:00.0 (path 0000:00:04.0/00.0), has interface eth3 now: renamed? name it by address or path\n");
+	/* eth7 resolved now: remembered, written back whole */
+	CHECK_INT(config_save_state(c, why, sizeof(why)), 0);
+	config_free(c);
+	CHECK_INT(memo_load(&m, state), 0);
+	CHECK_INT(m.n, 4);
+	CHECK_STR(memo_get(&m, "ifname eth7"), "0000:00:06.0/00.0/00.0/00.0");
+	CHECK_STR(memo_get(&m, "ifname eth8"), "0000:00:06.0/00.0/01.0/00.0");
+	CHECK(!memo_get(&m, "ifname x"));
+
+	/* the module parameter takes the remembered path */
+	c = load_state(CONFIG_MODULE, state, "ifname eth8\nifname eth7\n", &ret);
+	CHECK_INT(ret, 0);
+	CHECK_INT(config_module_options(c, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "path:0000:00:06.0/00.0/01.0/00.0,path:0000:00:06.0/00.0/00.0/00.0");
+	config_free(c);
+}
+
+/* The memo: newest last, one entry a selector, at most MEMO_MAX. */
+static void memo_bounds(void)
+{
+	char state[PATH_MAX + 32], sel[32], why[256];
+	struct memo *m = malloc(sizeof(*m));
+	int i;
+
+	if (!m)
+		abort();
+	snprintf(state, sizeof(state), "%s/var/sub/memo", root);
+	CHECK_INT(memo_load(m, state), 0);	/* none yet */
+	CHECK_INT(m->n, 0);
+	for (i = 0; i < MEMO_MAX + 3; i++) {
+		snprintf(sel, sizeof(sel), "ifname e%d", i);
+		memo_put(m, sel, "0000:00:04.0/00.0");
+	}
+	CHECK_INT(m->n, MEMO_MAX);
+	CHECK(!memo_get(m, "ifname e2"));
+	CHECK_STR(m->e[0].sel, "ifname e3");
+	memo_put(m, "ifname e3", "0000:00:05.0");	/* moves to the end */
+	CHECK_STR(m->e[MEMO_MAX - 1].sel, "ifname e3");
+	CHECK_STR(memo_get(m, "ifname e3"), "0000:00:05.0");
+	memo_put(m, "id 8086:10d3", "0000:00:05.0");	/* not an interface */
+	memo_put(m, "ifname bad", "../x");
+	CHECK(!memo_get(m, "id 8086:10d3") && !memo_get(m, "ifname bad"));
+	CHECK_INT(memo_save(m, state, why, sizeof(why)), 0);
+	CHECK(!m->dirty);
+	CHECK_INT(memo_load(m, state), 0);
+	CHECK_INT(m->n, MEMO_MAX);
+	CHECK_STR(memo_get(m, "ifname e3"), "0000:00:05.0");
+	/* a directory that cannot be made */
+	m->dirty = true;
+	CHECK_INT(memo_save(m, "/proc/nonexistent/memo", why, sizeof(why)) < 0, 1);
+	CHECK_CONTAINS(why, "/proc/nonexistent");
+	free(m);
+}
+
+/*
+ * The module parameter never reserves the controller of a mounted
+ * filesystem or active swap: a line naming one is refused, an id that
+ * also matches one keeps it out with a '!' item.
+ */
+static void module_in_use(void)
+{
+	char buf[CONFIG_MODULE_MAX + 1];
+	struct config *c;
+	int ret;
+
+	procdir = "proc-busy";
+	MODULE_FAILS("01:00.0\n",
+		     "hide.conf:1: 0000:01:00.0: 0000:01:00.0 holds / (mounted): never reserved at boot\n");
+	MODULE_FAILS("ifname ens1\n",
+		     "hide.conf:1: ifname ens1: 0000:01:00.0 holds / (mounted): never reserved at boot\n");
+	/* below device-mapper */
+	MODULE_FAILS("path 0000:00:07.0/02.0\n",
+		     "hide.conf:1: path 0000:00:07.0/02.0: 0000:09:02.0 holds /home (mounted): never reserved at boot\n");
+	c = load(CONFIG_MODULE, "id 1af4:1041\n03:00.0\n01:00.0\n", &ret);
+	CHECK_INT(ret, -EINVAL);
+	CHECK_INT(config_module_options(c, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "id:1af4:1041,0000:03:00.0,!path:0000:00:02.0/00.0");
+	CHECK_STR(joined(&c->warnings),
+		  "hide.conf:1: id 1af4:1041: also matches 0000:01:00.0, which holds / (mounted): that one is never reserved at boot\n");
+	config_free(c);
+	/* without mountinfo nothing is promised: refused */
+	procdir = "proc-none";
+	c = load(CONFIG_MODULE, "03:00.0\n09:01.0\n", &ret);
+	CHECK_INT(ret, -EINVAL);
+	CHECK(c->sels[0].refused && c->sels[1].refused);
+	CHECK_CONTAINS(joined(&c->errors),
+		       "/proc-none/self/mountinfo: No such file or directory (needed to keep the root disk's controller out)\n"
+		       "hide.conf:2: not reserved: the mounted filesystems are unknown (see above)\n");
+	CHECK_INT(config_module_options(c, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "");
+	config_free(c);
+	procdir = "proc";
 }
 
 static void syntax_errors(void)
@@ -720,9 +875,9 @@ static void module_options_errors(void)
 
 	/* an interface must exist now, and be a PCI function */
 	MODULE_FAILS("ifname eth9\n",
-		     "hide.conf:1: ifname eth9: no such network interface\n");
+		     "hide.conf:1: ifname eth9: no such network interface, and no function is remembered for it\n");
 	MODULE_FAILS("mac 52:54:00:ff:ff:ff\n",
-		     "hide.conf:1: mac 52:54:00:ff:ff:ff: no network interface has this address\n");
+		     "hide.conf:1: mac 52:54:00:ff:ff:ff: no network interface has this address, and no function is remembered for it\n");
 	MODULE_FAILS("ifname lo\n",
 		     "hide.conf:1: ifname lo: network interface without a parent device (virtual), not a PCI device\n");
 	MODULE_FAILS("idd 1\n03:00.0\nid 1:2\n",
@@ -828,20 +983,25 @@ static void binary(void)
 	struct run r;
 
 	snprintf(file, sizeof(file), "%s/bad.conf", root);
-	put("bad.conf", "# typos\n03:00.0\nidd 8086:10d3\n\n0000:fe:1f.7\n");
+	put("bad.conf", "# typos\n0000:fe:1f.6\nidd 8086:10d3\n\n0000:fe:1f.7\n");
 
+	/* every line refused: nothing to send, every reason said */
 	RUN(&r, "apply", file);
 	CHECK_INT(r.status, 2);
 	CHECK_STR(r.out, "");
+	CHECK_CONTAINS(r.err, "bad.conf:2: 0000:fe:1f.6: no such device\n");
 	CHECK_CONTAINS(r.err, "bad.conf:3: unknown selector 'idd' (expected an address, id, ifname, mac or path)\n");
 	CHECK_CONTAINS(r.err, "bad.conf:5: 0000:fe:1f.7: no such device\n");
 	RUN(&r, "-j", "apply", "-n", file);
 	CHECK_INT(r.status, 2);
-	CHECK_STR(r.out, "");
+	CHECK_CONTAINS(r.out, "{\"line\":5,\"selector\":\"0000:fe:1f.7\",\"names\":[],\"refused\":true,\"remembered\":false}");
+	CHECK_CONTAINS(r.out, "\"already-hidden\":[],\"hide\":null}\n");
+	/* the lines that stand are printed, the status says some did not */
 	RUN(&r, "apply", "--module-options", file);
 	CHECK_INT(r.status, 2);
-	CHECK_STR(r.out, "");
+	CHECK_STR(r.out, "0000:fe:1f.6,0000:fe:1f.7\n");
 	CHECK_CONTAINS(r.err, "bad.conf:3: unknown selector 'idd'");
+	CHECK_CONTAINS(r.err, "bad.conf:5: 0000:fe:1f.7: no such device now (reserved if it appears)");
 
 	RUN(&r, "apply", "/nonexistent/hide.conf");
 	CHECK_INT(r.status, 2);
@@ -879,7 +1039,7 @@ void test_config(void)
 	unit_run("config: every selector kind resolves", each_selector);
 	unit_run("config: selectors keep their line, text and functions",
 		 selector_details);
-	unit_run("config: a missing interface is a warning, skipped",
+	unit_run("config: missing interfaces: remembered paths, else refused",
 		 missing_interfaces);
 	unit_run("config: syntax errors name the line and the word",
 		 syntax_errors);
@@ -897,12 +1057,16 @@ void test_config(void)
 	unit_run("config: at most 256 functions and selectors", too_many);
 	unit_run("config: the module parameter, interfaces as paths",
 		 module_options);
+	unit_run("config: module parameter: never a mounted disk's controller",
+		 module_in_use);
+	unit_run("config: remembered paths: bounded, atomic file", memo_bounds);
 	unit_run("config: module parameter: absent devices are warnings",
 		 module_options_warnings);
 	unit_run("config: module parameter errors, 1024 bytes at most",
 		 module_options_errors);
 	unit_run("config: stable paths through bridges, switches, VMD",
 		 pci_paths);
-	unit_run("config: apply on a bad file sends nothing, exits 2", binary);
+	unit_run("config: apply on a file whose every line is refused exits 2",
+		 binary);
 	fixture_remove();
 }
