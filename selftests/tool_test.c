@@ -738,7 +738,8 @@ TEST_F(apply, dry_run_resolves_every_selector)
 	for (i = 0; i < 5; i++) {
 		json_names(json_get(&sels->kids[i], "names"), names, sizeof(names));
 		EXPECT_STREQ(want[i], names) TH_LOG("selector %zu", i);
-		EXPECT_TRUE(json_get(&sels->kids[i], "not-found")->type == J_NULL);
+		EXPECT_FALSE(json_get(&sels->kids[i], "refused")->b);
+		EXPECT_FALSE(json_get(&sels->kids[i], "remembered")->b);
 	}
 	EXPECT_TRUE(num_is(json_get(&sels->kids[2], "line"), 5));
 	EXPECT_STREQ("path 0000:00:06.0/00.0/00.0/00.0",
@@ -781,14 +782,16 @@ TEST_F(apply, apply_is_idempotent)
 	run_free(&self->r);
 
 	/*
-	 * Again: the path's function is skipped as already hidden; the mac's
-	 * interface went with its function: a warning, not an error.
+	 * Again: nothing moves.  The mac's interface went with its function;
+	 * the path remembered when it resolved names it (already hidden).
 	 */
 	ASSERT_EQ(0, run_tool(&self->r, args));
 	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
-	EXPECT_STREQ("0000:01:00.0 already hidden\n", self->r.out);
-	expect_line(_metadata, self->r.err, "warning: ");
-	expect_line(_metadata, self->r.err, ":2: mac ");
+	EXPECT_STREQ("0000:01:00.0 already hidden\n0000:02:00.0 already hidden\n",
+		     self->r.out);
+	snprintf(text, sizeof(text), ":2: mac %s -> 0000:02:00.0 (remembered: no such interface now)\n",
+		 mac);
+	expect_line(_metadata, self->r.err, text);
 	run_free(&self->r);
 
 	ASSERT_EQ(0, run_tool(&self->r, jargs));
@@ -797,9 +800,9 @@ TEST_F(apply, apply_is_idempotent)
 	ASSERT_NE(NULL, doc) TH_LOG("not JSON (%s): %s", err, self->r.out);
 	EXPECT_TRUE(json_get(doc, "hide")->type == J_NULL);
 	json_names(json_get(doc, "already-hidden"), text, sizeof(text));
-	EXPECT_STREQ("0000:01:00.0", text);
+	EXPECT_STREQ("0000:01:00.0 0000:02:00.0", text);
 	EXPECT_TRUE(json_get(&json_get(doc, "selectors")->kids[1],
-			     "not-found")->type == J_STR);
+			     "remembered")->b);
 	json_free(doc);
 	run_free(&self->r);
 
@@ -810,34 +813,56 @@ TEST_F(apply, apply_is_idempotent)
 	unchanged(_metadata, self->before);
 }
 
-/* A typo: exit 2 naming each bad line, and nothing is sent. */
-TEST_F(apply, bad_config_changes_nothing)
+/*
+ * A typo and a missing device: each bad line named, exit 2, and the lines
+ * that stand are applied (the file is best effort).
+ */
+TEST_F(apply, bad_lines_are_named_the_rest_applied)
 {
 	const char *args[4] = { "apply", self->conf, NULL };
+	const char *unhide[4] = { "unhide", "0000:01:00.0", NULL };
+	char drv[64];
 
 	ASSERT_EQ(0, write_conf(self->conf, sizeof(self->conf),
 				"0000:01:00.0\nidd 8086:10d3\n0000:fe:1f.7\n"
 				"path 0000:00:02.0/00.0\n"));
 	ASSERT_EQ(0, run_tool(&self->r, args));
 	EXPECT_EQ(2, self->r.status) TH_LOG("%s", self->r.err);
-	EXPECT_EQ(0, self->r.out[0]) TH_LOG("%s", self->r.out);
+	EXPECT_STREQ("0000:01:00.0 virtio-pci -> pciback\n", self->r.out);
 	expect_line(_metadata, self->r.err,
 		    ":2: unknown selector 'idd' (expected an address, id, ifname, mac or path)\n");
 	expect_line(_metadata, self->r.err, ":3: 0000:fe:1f.7: no such device\n");
+	pbnl_driver_of("0000:01:00.0", drv, sizeof(drv));
+	EXPECT_STREQ("pciback", drv);
+	run_free(&self->r);
+	ASSERT_EQ(0, run_tool(&self->r, unhide));
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
 	unchanged(_metadata, self->before);
 }
 
-/* A whole-group failure: the kernel refuses, nothing moved (exit 1). */
-TEST_F(apply, refused_set_moves_nothing)
+/*
+ * A group the file does not name whole is refused with the function it
+ * lacks (exit 1); the other group still goes.
+ */
+TEST_F(apply, incomplete_group_refused_the_rest_applied)
 {
 	const char *args[4] = { "apply", self->conf, NULL };
+	const char *unhide[4] = { "unhide", "0000:01:00.0", NULL };
+	char drv[64];
 
 	/* 09:01.0 without 09:02.0 (requester-ID alias), with a good one */
 	ASSERT_EQ(0, write_conf(self->conf, sizeof(self->conf),
 				"0000:01:00.0\npath 0000:00:07.0/01.0\n"));
 	ASSERT_EQ(0, run_tool(&self->r, args));
 	EXPECT_EQ(1, self->r.status) TH_LOG("%s", self->r.err);
+	expect_line(_metadata, self->r.err, ":2: path 0000:00:07.0/01.0: not hidden: ");
 	expect_line(_metadata, self->r.err, "0000:09:02.0");
+	EXPECT_STREQ("0000:01:00.0 virtio-pci -> pciback\n", self->r.out);
+	pbnl_driver_of("0000:01:00.0", drv, sizeof(drv));
+	EXPECT_STREQ("pciback", drv);
+	run_free(&self->r);
+	ASSERT_EQ(0, run_tool(&self->r, unhide));
+	EXPECT_EQ(0, self->r.status) TH_LOG("%s", self->r.err);
 	unchanged(_metadata, self->before);
 }
 

@@ -105,6 +105,24 @@ void memo_put(struct memo *m, const char *sel, const char *path)
 	m->dirty = true;
 }
 
+/* mkdir -p @dir, mode 0755: 0 or -errno (@dir then names what failed). */
+static int mkdirs(char *dir)
+{
+	char *p, c;
+
+	for (p = dir + 1;; p++) {
+		if (*p != '/' && *p)
+			continue;
+		c = *p;
+		*p = '\0';
+		if (mkdir(dir, 0755) && errno != EEXIST)
+			return -errno;
+		*p = c;
+		if (!c)
+			return 0;
+	}
+}
+
 int memo_save(struct memo *m, const char *file, char *why, size_t len)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX + 16], *slash;
@@ -121,9 +139,10 @@ int memo_save(struct memo *m, const char *file, char *why, size_t len)
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = '\0';
-		if (mkdir(dir, 0755) && errno != EEXIST) {
-			err = -errno;
-			snprintf(why, len, "cannot create %s: %s", dir, strerror(errno));
+		err = mkdirs(dir);
+		if (err) {
+			snprintf(why, len, "cannot create %s: %s", dir,
+				 strerror(-err));
 			return err;
 		}
 	}
