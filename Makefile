@@ -15,8 +15,12 @@
 #                        (roots made with debootstrap under build/roots) the
 #                        tool, the VM tests, the packages and DKMS (root;
 #                        scripts/matrix.sh); README's support matrix
-#   make test            check + style + vmtest + dkms-check + deb + matrix,
-#                        one summary line
+#   make boottest        a Debian dom0 disk image (debootstrap, the .debs)
+#                        booted from its disk under Xen in QEMU: boot-time
+#                        hiding across boots, kernel upgrades, purge (root;
+#                        selftests/boot)
+#   make test            check + style + vmtest + dkms-check + deb + boottest
+#                        + matrix, one summary line
 #   make demo            boot the Xen VM and show pcibackctl working in dom0
 #   make deps            install the Debian packages all of this needs
 #   make dkms-check      dkms add/build/install/remove on each kernel (root)
@@ -81,6 +85,9 @@ bench: tool selftests
 test:
 	@$(TOP)/scripts/test-all.sh
 
+boottest:
+	@$(TOP)/selftests/boot/boottest.sh
+
 matrix:
 	@$(TOP)/scripts/matrix.sh
 
@@ -111,5 +118,5 @@ clean:
 	rm -rf --one-file-system $(BUILD)
 	$(MAKE) -C tools clean
 
-.PHONY: all module tool selftests check style vmtest debug-vmtest bench test matrix demo deps \
+.PHONY: all module tool selftests check style vmtest debug-vmtest bench test boottest matrix demo deps \
 	modules_install install dkms-install dkms-check deb clean
