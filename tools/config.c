@@ -985,7 +985,10 @@ static void module_exclude(struct config *c, struct config_sel *sel,
 	const char *what;
 	size_t i;
 
-	if (!u || !(what = inuse_find(u, f->name)))
+	if (!u)
+		return;
+	what = inuse_find(u, f->name);
+	if (!what)
 		return;
 	if (!f->path[0]) {
 		error(c, sel->line, "%s: matches %s, which holds %s and has no stable path to keep it out: never reserved at boot",

@@ -170,9 +170,9 @@ static void fixture_create(void)
 	netif("eth9b", "pci0000:00/0000:00:07.0/0000:09:02.0", "52:54:00:00:09:09");
 	netif("lo", NULL, "00:00:00:00:00:00");
 	/* procfs: nothing mounted from a PCI disk; / on virtio, /home on dm */
-	put("proc/self/mountinfo", "21 1 0:20 / /proc rw - proc proc rw\n");
+	put("proc/self/mountinfo", "21 1 0:20 / /proc rw - proc none rw\n");
 	put("proc-busy/self/mountinfo",
-	    "21 1 0:20 / /proc rw - proc proc rw\n"
+	    "21 1 0:20 / /proc rw - proc none rw\n"
 	    "22 1 254:1 / / rw,relatime - ext4 /dev/vda1 rw\n"
 	    "23 22 253:0 / /home rw - ext4 /dev/mapper/home rw\n"
 	    "garbage line\n");
@@ -460,7 +460,7 @@ static void missing_interfaces(void)
 	    "ifname eth8 0000:00:06.0/00.0/01.0/00.0\n"
 	    "mac 52:54:00:ff:ff:ff 0000:00:09.0/00.0\n"
 	    "ifname renamed 0000:00:04.0/00.0\n"
-	    "garbage\n" "ifname x /etc/passwd\n");
+	    "garbage\nifname x /etc/passwd\n");
 	c = load_state(CONFIG_APPLY, state,
 		       "ifname eth8\nmac 52:54:00:ff:ff:ff\nifname renamed\nifname eth7\n",
 		       &ret);
