@@ -140,6 +140,56 @@ static inline bool pbnl_override_is(struct pci_dev *pdev, const char *name)
 }
 
 /*
+ * pbnl_set_driver_override_locked() - pbnl_set_driver_override() for a
+ * caller that holds the device lock (a bus notifier of driver binding:
+ * the driver core sends those under it).  Sleeps.
+ */
+static inline int pbnl_set_driver_override_locked(struct pci_dev *pdev,
+						  const char *name)
+{
+#ifdef PBNL_HAVE_DEVICE_DRIVER_OVERRIDE
+	return device_set_driver_override(&pdev->dev, name ? name : "");
+#else
+	const char *old;
+	char *new = NULL;
+
+	device_lock_assert(&pdev->dev);
+	if (name && *name) {
+		new = kstrdup(name, GFP_KERNEL);
+		if (!new)
+			return -ENOMEM;
+	}
+	old = pdev->driver_override;
+	pdev->driver_override = new;
+	kfree(old);
+	return 0;
+#endif
+}
+
+/*
+ * pbnl_override_is_locked() - pbnl_override_is() for a caller that holds
+ * the device lock.
+ */
+static inline bool pbnl_override_is_locked(struct pci_dev *pdev,
+					   const char *name)
+{
+	const char *cur;
+	bool same;
+
+#ifdef PBNL_HAVE_DEVICE_DRIVER_OVERRIDE
+	spin_lock(&pdev->dev.driver_override.lock);
+	cur = pdev->dev.driver_override.name;
+	same = name ? cur && !strcmp(cur, name) : !cur;
+	spin_unlock(&pdev->dev.driver_override.lock);
+#else
+	device_lock_assert(&pdev->dev);
+	cur = pdev->driver_override;
+	same = name ? cur && !strcmp(cur, name) : !cur;
+#endif
+	return same;
+}
+
+/*
  * pbnl_guest_domid() - the Xen domain that owns @pdev (registered by
  * xen-pciback when a guest's frontend attaches), or -ENODEV.
  */

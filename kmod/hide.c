@@ -41,7 +41,8 @@
  * operation does not stall other generic netlink users).  It is held across calls into the
  * driver core, which take device locks; nothing that runs under a device
  * lock takes pbnl_op_lock, so the order is always op lock, then device
- * locks.  Sleeps.
+ * locks.  Sleeps.  pbnl_cur_lock (a spinlock, innermost) guards
+ * pbnl_cur_op, which the bus notifier reads under a device lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -57,6 +58,41 @@
 #include "pciback_nl.h"
 
 static DEFINE_MUTEX(pbnl_op_lock);
+
+/*
+ * The operation whose functions are moving, for the bus notifier
+ * (records.c), which must tell our own binds and unbinds from other
+ * tools'.  Set under pbnl_op_lock for the move, its rollback and its
+ * commit, when the items no longer change; read under pbnl_cur_lock.
+ */
+static DEFINE_SPINLOCK(pbnl_cur_lock);
+static struct pbnl_op *pbnl_cur_op;
+
+static void pbnl_op_set_current(struct pbnl_op *op)
+{
+	spin_lock(&pbnl_cur_lock);
+	pbnl_cur_op = op;
+	spin_unlock(&pbnl_cur_lock);
+}
+
+/**
+ * pbnl_op_has() - whether @pdev is moving in the running operation
+ * @pdev: the function
+ *
+ * Return: true from the start of an operation's move to the end of its
+ * commit (or rollback), for the functions it moves.
+ */
+bool pbnl_op_has(struct pci_dev *pdev)
+{
+	bool found = false;
+	unsigned int i;
+
+	spin_lock(&pbnl_cur_lock);
+	for (i = 0; pbnl_cur_op && i < pbnl_cur_op->n && !found; i++)
+		found = pbnl_cur_op->items[i].pdev == pdev;
+	spin_unlock(&pbnl_cur_lock);
+	return found;
+}
 
 /*
  * Add a warning to @it's, each ending in '\n' (one attribute each in the
@@ -595,6 +631,29 @@ static int pbnl_prepare_hide(struct pbnl_op *op, struct pbnl_item *it,
 	return 0;
 }
 
+/*
+ * Whether driver @name would take @pdev through its bind file, as libxl's
+ * rebind does (xl pci-assignable-remove -r): by its ID table or the IDs
+ * added with new_id.  driver_override decides that match too, so a
+ * function that has one (reserved for pciback) is checked against the
+ * static ID table only.  The attach itself goes through driver_override,
+ * which matches any driver.
+ */
+static bool pbnl_driver_claims(struct pci_dev *pdev, const char *name)
+{
+	struct device_driver *drv = pbnl_driver_get(name);
+	bool claims;
+
+	if (!drv)
+		return false;
+	if (pbnl_override_is(pdev, NULL))
+		claims = drv->bus->match(&pdev->dev, drv) > 0;
+	else
+		claims = pci_match_id(to_pci_driver(drv)->id_table, pdev);
+	pbnl_driver_put(drv);
+	return claims;
+}
+
 static int pbnl_prepare_unhide(struct pbnl_op *op, struct pbnl_item *it,
 			       unsigned int i)
 {
@@ -638,12 +697,22 @@ static int pbnl_prepare_unhide(struct pbnl_op *op, struct pbnl_item *it,
 		return ret;
 	}
 	/*
-	 * Without a record, the bus picks, and no override is left behind.
-	 * A record of "no driver" leaves it unbound.
+	 * Without a record, the request's fallback driver (libxl's record,
+	 * say) or else the bus picks, and no override is left behind.  A
+	 * record of "no driver" leaves it unbound.
 	 */
 	it->target_driver = it->rec_driver;
 	it->target_override = it->rec_override;
 	it->attach_none = it->has_record && !it->rec_driver;
+	if (!it->has_record && it->fallback) {
+		if (!pbnl_driver_claims(pdev, it->fallback)) {
+			PBNL_SET_ERR_MSG_FMT(extack,
+					     "%s: fallback driver %s does not claim it (not in its IDs)",
+					     pci_name(pdev), it->fallback);
+			return -EINVAL;
+		}
+		it->target_driver = it->fallback;
+	}
 	return 0;
 }
 
@@ -712,6 +781,7 @@ int pbnl_op_run(struct pbnl_op *op)
 	if (op->flags & PCIBACK_OP_FLAG_DRY_RUN)
 		goto out;
 
+	pbnl_op_set_current(op);
 	ret = pbnl_move_all(op, hide, &bad, &step);
 	if (ret) {
 		unsigned int touched = 0;
@@ -765,6 +835,7 @@ int pbnl_op_run(struct pbnl_op *op)
 					     PCIBACK_EVENT_UNHIDDEN);
 	}
 out:
+	pbnl_op_set_current(NULL);
 	/* What is bound now, copied while the drivers are pinned. */
 	for (i = 0; !ret && i < op->n; i++) {
 		struct pbnl_item *it = &op->items[i];

@@ -178,7 +178,14 @@ static int pbnl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
-static const struct nla_policy pbnl_op_policy[PCIBACK_A_OP_FLAGS + 1] = {
+static const struct nla_policy pbnl_fallback_policy[PCIBACK_A_FALLBACK_DRIVER + 1] = {
+	[PCIBACK_A_FALLBACK_DEV_NAME] = { .type = NLA_NUL_STRING,
+					  .len = PCIBACK_DEV_NAME_MAX - 1 },
+	[PCIBACK_A_FALLBACK_DRIVER] = { .type = NLA_NUL_STRING,
+					.len = PBNL_DRIVER_NAME_MAX - 1 },
+};
+
+static const struct nla_policy pbnl_op_policy[PCIBACK_A_OP_FALLBACK + 1] = {
 	[PCIBACK_A_OP_DEV_NAME] = { .type = NLA_NUL_STRING,
 				    .len = PCIBACK_DEV_NAME_MAX - 1 },
 	[PCIBACK_A_OP_FLAGS] = NLA_POLICY_MASK(NLA_U32,
@@ -187,6 +194,8 @@ static const struct nla_policy pbnl_op_policy[PCIBACK_A_OP_FLAGS + 1] = {
 					       PCIBACK_OP_FLAG_ALLOW_BRIDGE |
 					       PCIBACK_OP_FLAG_IOMMU_GROUP |
 					       PCIBACK_OP_FLAG_WITH_GROUP),
+	[PCIBACK_A_OP_RESULT] = { .type = NLA_REJECT },
+	[PCIBACK_A_OP_FALLBACK] = NLA_POLICY_NESTED(pbnl_fallback_policy),
 };
 
 static const struct nla_policy pbnl_group_policy[PCIBACK_A_GROUP_FLAGS + 1] = {
@@ -241,6 +250,84 @@ int pbnl_op_parse(struct pbnl_op *op, struct genl_info *info, int name_type)
 			}
 		}
 		op->items[op->n++].pdev = pdev;
+	}
+	return 0;
+}
+
+/*
+ * dev-unhide's fallback drivers: each names a function of the request, at
+ * most once, and a PCI driver other than pciback.  The names point into
+ * the request, which outlives the operation.
+ */
+static int pbnl_op_parse_fallbacks(struct pbnl_op *op, struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *tb[PCIBACK_A_FALLBACK_DRIVER + 1];
+	struct pbnl_item *it = NULL;
+	struct device_driver *drv;
+	struct pci_dev *pdev;
+	struct nlattr *nla;
+	const char *name;
+	unsigned int i;
+	int rem, ret;
+
+	nlmsg_for_each_attr(nla, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(nla) != PCIBACK_A_OP_FALLBACK)
+			continue;
+		if (op->cmd != PCIBACK_CMD_DEV_UNHIDE) {
+			NL_SET_BAD_ATTR(extack, nla);
+			PBNL_SET_ERR_MSG_FMT(extack, "\"fallback\" is for dev-unhide only");
+			return -EINVAL;
+		}
+		ret = nla_parse_nested(tb, PCIBACK_A_FALLBACK_DRIVER, nla,
+				       pbnl_fallback_policy, extack);
+		if (ret)
+			return ret;
+		if (!tb[PCIBACK_A_FALLBACK_DEV_NAME] ||
+		    !tb[PCIBACK_A_FALLBACK_DRIVER]) {
+			NL_SET_BAD_ATTR(extack, nla);
+			PBNL_SET_ERR_MSG_FMT(extack, "\"fallback\" needs a dev-name and a driver");
+			return -EINVAL;
+		}
+		pdev = pbnl_dev_get_by_attr(tb[PCIBACK_A_FALLBACK_DEV_NAME],
+					    extack);
+		if (IS_ERR(pdev))
+			return PTR_ERR(pdev);
+		for (i = 0, it = NULL; i < op->n && !it; i++)
+			if (op->items[i].pdev == pdev)
+				it = &op->items[i];
+		name = nla_data(tb[PCIBACK_A_FALLBACK_DRIVER]);
+		ret = 0;
+		if (!it) {
+			PBNL_SET_ERR_MSG_FMT(extack,
+					     "%s: a fallback driver for a function not in the request",
+					     pci_name(pdev));
+			ret = -EINVAL;
+		} else if (it->fallback) {
+			PBNL_SET_ERR_MSG_FMT(extack, "%s: two fallback drivers",
+					     pci_name(pdev));
+			ret = -EINVAL;
+		} else if (!strcmp(name, PBNL_PCIBACK_DRV_NAME)) {
+			PBNL_SET_ERR_MSG_FMT(extack, "%s: the fallback driver cannot be pciback",
+					     pci_name(pdev));
+			ret = -EINVAL;
+		} else {
+			drv = pbnl_driver_get(name);
+			if (drv)
+				pbnl_driver_put(drv);
+			else
+				PBNL_SET_ERR_MSG_FMT(extack,
+						     "%s: fallback driver %s: no such PCI driver",
+						     pci_name(pdev), name);
+			ret = drv ? 0 : -EINVAL;
+		}
+		if (ret) {
+			NL_SET_BAD_ATTR(extack, nla);
+			pci_dev_put(pdev);
+			return ret;
+		}
+		it->fallback = name;
+		pci_dev_put(pdev);
 	}
 	return 0;
 }
@@ -395,6 +482,8 @@ static int pbnl_op_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EPERM;
 	}
 	ret = pbnl_op_parse(&op, info, PCIBACK_A_OP_DEV_NAME);
+	if (!ret)
+		ret = pbnl_op_parse_fallbacks(&op, info);
 	if (!ret)
 		ret = pbnl_op_run(&op);
 	if (!ret)

@@ -86,6 +86,8 @@ bool pbnl_dev_in_use(struct pci_dev *pdev, char *why, size_t len);
 
 /* hide.c: the dev-hide / dev-unhide transaction */
 #define PBNL_OP_MAX_DEVS	256
+/* Longest driver name a request may give (fallback), with the NUL. */
+#define PBNL_DRIVER_NAME_MAX	64
 
 struct pbnl_item {
 	struct pci_dev *pdev;
@@ -98,6 +100,7 @@ struct pbnl_item {
 	const char *target_driver;	/* NULL: the bus picks, or none */
 	bool attach_none;		/* target is "no driver" (recorded) */
 	const char *target_override;	/* final driver_override */
+	const char *fallback;		/* unhide without a record: this driver */
 	int stage;			/* phases done, for the rollback */
 	unsigned int chain;		/* first item of its chain */
 	int err;			/* a concurrent phase's result */
@@ -119,6 +122,7 @@ struct pbnl_op {
 };
 
 int pbnl_op_run(struct pbnl_op *op);
+bool pbnl_op_has(struct pci_dev *pdev);
 int pbnl_op_reply_alloc(struct pbnl_op *op);
 int pbnl_hide_init(void);
 void pbnl_hide_exit(void);

@@ -9,6 +9,19 @@
  * module is reloaded, and not after it leaves pciback by hand.  When a
  * function with a record is added to the bus (rescan, hotplug of the same
  * slot), the notifier sets driver_override again before the bus probes it.
+ * Another tool may take a hidden function out of xen-pciback: xl
+ * pci-assignable-remove (libxl__device_pci_assignable_remove() writes it
+ * to pciback's unbind file, then, with -r, to the bind file of the driver
+ * libxl recorded in xenstore, /libxl/pci/DDDD-BB-DD-F/driver_path), or a
+ * write of pciback's unbind file.  Then the function is no longer kept
+ * for pciback: its driver_override goes back to what it was before the
+ * hide, so the driver that tool binds next can take it; its record stays
+ * (a function hot-removed and added again, which also leaves pciback
+ * this way, is reserved again) until a driver other than pciback binds
+ * it, which drops the record: it is no longer hidden.  Not when
+ * xen-pciback itself unloads (its functions stay reserved for it), nor
+ * for the functions of our own operations (pbnl_op_has()).
+ *
  * Records are keyed by (domain, bus, devfn), like xen-pciback's slot list,
  * and hold the function's vendor, device and subsystem IDs: a different
  * card found in a hidden function's slot is not seized; its record is
@@ -22,7 +35,10 @@
  * operations and copies, never across calls into the driver core, so the
  * notifier (called from device_add() in any context that adds devices,
  * including a driver's remove() during one of our operations) cannot
- * deadlock against an operation.
+ * deadlock against an operation.  The driver core sends the bind and
+ * unbind notifications under the device lock: their handlers take
+ * pbnl_recs_lock inside it, and change driver_override with the _locked
+ * helpers of compat.h.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -273,12 +289,81 @@ static void pbnl_rec_drop_stale(struct pci_dev *pdev)
 	pbnl_rec_free(rec);
 }
 
+/*
+ * BUS_NOTIFY_UNBIND_DRIVER, under the device lock, the driver still
+ * bound: another tool takes a hidden function out of pciback (see the top
+ * of the file), so it is no longer reserved for pciback.
+ */
+static void pbnl_rec_released(struct pci_dev *pdev)
+{
+	struct device_driver *drv = pdev->dev.driver;
+	struct pbnl_rec *rec;
+	char *override = NULL;
+	bool found;
+	int ret;
+
+	if (!drv || strcmp(drv->name, PBNL_PCIBACK_DRV_NAME) ||
+	    (drv->owner && !module_is_live(drv->owner)) ||
+	    !pbnl_override_is_locked(pdev, PBNL_PCIBACK_DRV_NAME) ||
+	    pbnl_op_has(pdev))
+		return;
+	mutex_lock(&pbnl_recs_lock);
+	rec = pbnl_rec_find(pdev);
+	found = rec;
+	if (rec && rec->known && rec->orig_override)
+		override = kstrdup(rec->orig_override, GFP_KERNEL);
+	mutex_unlock(&pbnl_recs_lock);
+	if (!found)
+		return;
+	/* Without memory for the copy, none rather than pciback. */
+	ret = pbnl_set_driver_override_locked(pdev, override);
+	if (ret)
+		pci_warn(pdev, "released from pciback by another tool, but still reserved for it: %d\n",
+			 ret);
+	else
+		pci_info(pdev, "released from pciback by another tool: no longer reserved for it\n");
+	kfree(override);
+}
+
+/*
+ * BUS_NOTIFY_BOUND_DRIVER, under the device lock: another tool gave a
+ * hidden function to a driver other than pciback; it is not hidden any
+ * more.
+ */
+static void pbnl_rec_taken(struct pci_dev *pdev)
+{
+	struct device_driver *drv = pdev->dev.driver;
+	struct pbnl_rec *rec;
+
+	if (!drv || !strcmp(drv->name, PBNL_PCIBACK_DRV_NAME) ||
+	    pbnl_op_has(pdev))
+		return;
+	mutex_lock(&pbnl_recs_lock);
+	rec = pbnl_rec_find_addr(pdev);
+	if (rec)
+		list_del(&rec->node);
+	mutex_unlock(&pbnl_recs_lock);
+	if (!rec)
+		return;
+	pci_info(pdev, "bound to %s by another tool: no longer hidden\n",
+		 drv->name);
+	pbnl_rec_free(rec);
+}
+
 static int pbnl_bus_notify(struct notifier_block *nb, unsigned long action,
 			   void *data)
 {
 	struct pci_dev *pdev = to_pci_dev(data);
 	int ret;
 
+	if (action == BUS_NOTIFY_UNBIND_DRIVER) {
+		pbnl_rec_released(pdev);
+		return NOTIFY_OK;
+	}
+	if (action == BUS_NOTIFY_BOUND_DRIVER) {
+		pbnl_rec_taken(pdev);
+		return NOTIFY_OK;
+	}
 	if (action != BUS_NOTIFY_ADD_DEVICE)
 		return NOTIFY_DONE;
 	pbnl_rec_drop_stale(pdev);

@@ -149,6 +149,7 @@ enum {
 	PCIBACK_A_OP_DEV_NAME = 1,
 	PCIBACK_A_OP_FLAGS,
 	PCIBACK_A_OP_RESULT,
+	PCIBACK_A_OP_FALLBACK,
 
 	__PCIBACK_A_OP_MAX,
 	PCIBACK_A_OP_MAX = (__PCIBACK_A_OP_MAX - 1)
@@ -186,6 +187,19 @@ enum {
 
 	__PCIBACK_A_MEMBER_MAX,
 	PCIBACK_A_MEMBER_MAX = (__PCIBACK_A_MEMBER_MAX - 1)
+};
+
+/*
+ * Attribute set "fallback": in a dev-unhide request, the driver to give a
+ * function to when pciback_nl has no record of its earlier driver (one
+ * made assignable by xl, say: libxl's own record is in xenstore).
+ */
+enum {
+	PCIBACK_A_FALLBACK_DEV_NAME = 1,
+	PCIBACK_A_FALLBACK_DRIVER,
+
+	__PCIBACK_A_FALLBACK_MAX,
+	PCIBACK_A_FALLBACK_MAX = (__PCIBACK_A_FALLBACK_MAX - 1)
 };
 
 enum {
