@@ -864,12 +864,28 @@ static bool names_ok(const char *const *names, size_t n)
 	return n > 0;
 }
 
+/* A fallback driver name the kernel takes (at most 63 bytes, no '/'). */
+static bool fallback_ok(const char *drv)
+{
+	return *drv && strnlen(drv, PBNL_FALLBACK_DRIVER_MAX) <
+	       PBNL_FALLBACK_DRIVER_MAX && !strchr(drv, '/');
+}
+
 struct nl_msg *pbnl_op_msg(int family, uint8_t cmd, const char *const *names,
 			   size_t n, uint32_t flags)
+{
+	return pbnl_op_msg_fallback(family, cmd, names, NULL, n, flags);
+}
+
+struct nl_msg *pbnl_op_msg_fallback(int family, uint8_t cmd,
+				    const char *const *names,
+				    const char *const *fallbacks, size_t n,
+				    uint32_t flags)
 {
 	size_t size = NLMSG_HDRLEN + GENL_HDRLEN + NLA_HDRLEN + NLA_ALIGN(4) +
 		      n * (NLA_HDRLEN + NLA_ALIGN(PCIBACK_DEV_NAME_MAX));
 	int name_type = PCIBACK_A_OP_DEV_NAME, flags_type = PCIBACK_A_OP_FLAGS;
+	struct nlattr *nest;
 	struct nl_msg *msg;
 	size_t i;
 
@@ -877,6 +893,14 @@ struct nl_msg *pbnl_op_msg(int family, uint8_t cmd, const char *const *names,
 	    (cmd != PCIBACK_CMD_DEV_HIDE && cmd != PCIBACK_CMD_DEV_UNHIDE &&
 	     cmd != PCIBACK_CMD_GROUP_GET))
 		return NULL;
+	for (i = 0; fallbacks && i < n; i++) {
+		if (!fallbacks[i])
+			continue;
+		if (cmd != PCIBACK_CMD_DEV_UNHIDE || !fallback_ok(fallbacks[i]))
+			return NULL;
+		size += 3 * NLA_HDRLEN + NLA_ALIGN(PCIBACK_DEV_NAME_MAX) +
+			NLA_ALIGN(PBNL_FALLBACK_DRIVER_MAX);
+	}
 	/* the IOMMU group is asked of one device */
 	if (cmd == PCIBACK_CMD_GROUP_GET &&
 	    (flags & PCIBACK_OP_FLAG_IOMMU_GROUP) && n != 1)
@@ -894,6 +918,16 @@ struct nl_msg *pbnl_op_msg(int family, uint8_t cmd, const char *const *names,
 			goto fail;
 	if (flags && nla_put_u32(msg, flags_type, flags) < 0)
 		goto fail;
+	for (i = 0; fallbacks && i < n; i++) {
+		if (!fallbacks[i])
+			continue;
+		nest = nla_nest_start(msg, PCIBACK_A_OP_FALLBACK | NLA_F_NESTED);
+		if (!nest ||
+		    nla_put_string(msg, PCIBACK_A_FALLBACK_DEV_NAME, names[i]) < 0 ||
+		    nla_put_string(msg, PCIBACK_A_FALLBACK_DRIVER, fallbacks[i]) < 0)
+			goto fail;
+		nla_nest_end(msg, nest);
+	}
 	return msg;
 
 fail:
@@ -920,8 +954,19 @@ int pbnl_dev_op(struct pbnl *nl, uint8_t cmd, const char *const *names,
 		size_t n, uint32_t flags, struct pb_result **res, size_t *nres,
 		struct pbnl_err *e)
 {
+	return pbnl_dev_op_fallback(nl, cmd, names, NULL, n, flags, res, nres,
+				    e);
+}
+
+int pbnl_dev_op_fallback(struct pbnl *nl, uint8_t cmd,
+			 const char *const *names,
+			 const char *const *fallbacks, size_t n,
+			 uint32_t flags, struct pb_result **res, size_t *nres,
+			 struct pbnl_err *e)
+{
 	struct req r = { .family = nl->family, .e = e, .op = true };
 	struct nl_msg *msg;
+	size_t i;
 	int ret;
 
 	*e = (struct pbnl_err){ 0 };
@@ -929,7 +974,11 @@ int pbnl_dev_op(struct pbnl *nl, uint8_t cmd, const char *const *names,
 	*nres = 0;
 	if (!names_ok(names, n))
 		return set_err(e, EINVAL, "no device, or a device name too long");
-	msg = pbnl_op_msg(nl->family, cmd, names, n, flags);
+	for (i = 0; fallbacks && i < n; i++)
+		if (fallbacks[i] && (cmd != PCIBACK_CMD_DEV_UNHIDE ||
+				     !fallback_ok(fallbacks[i])))
+			return set_err(e, EINVAL, "a fallback driver that is not for unhide, empty, too long or with a '/'");
+	msg = pbnl_op_msg_fallback(nl->family, cmd, names, fallbacks, n, flags);
 	if (!msg)
 		return set_err(e, ENOMEM, "out of memory");
 	reply_room(nl);

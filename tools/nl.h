@@ -50,6 +50,18 @@ void pbnl_devs_free(struct pb_dev *devs, size_t n);
 int pbnl_dev_op(struct pbnl *nl, uint8_t cmd, const char *const *names,
 		size_t n, uint32_t flags, struct pb_result **res, size_t *nres,
 		struct pbnl_err *e);
+/*
+ * The same, for dev-unhide with a fallback driver per device: @fallbacks
+ * (NULL, or @n entries, each NULL or a driver name of at most 63 bytes)
+ * names the driver for a function of which the kernel has no record
+ * (attribute set "fallback").  Not NULL for dev-hide: EINVAL.
+ */
+#define PBNL_FALLBACK_DRIVER_MAX 64
+int pbnl_dev_op_fallback(struct pbnl *nl, uint8_t cmd,
+			 const char *const *names,
+			 const char *const *fallbacks, size_t n,
+			 uint32_t flags, struct pb_result **res, size_t *nres,
+			 struct pbnl_err *e);
 void pbnl_results_free(struct pb_result *res, size_t n);
 
 /*
@@ -107,6 +119,11 @@ int pbnl_parse_group_reply(struct nlmsghdr *nlh, struct pb_group *g);
  */
 struct nl_msg *pbnl_op_msg(int family, uint8_t cmd, const char *const *names,
 			   size_t n, uint32_t flags);
+/* ... with dev-unhide's fallback drivers (see pbnl_dev_op_fallback()). */
+struct nl_msg *pbnl_op_msg_fallback(int family, uint8_t cmd,
+				    const char *const *names,
+				    const char *const *fallbacks, size_t n,
+				    uint32_t flags);
 
 /*
  * Copies NLMSGERR_ATTR_MSG of an NLMSG_ERROR or NLMSG_DONE message (at most

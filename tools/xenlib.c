@@ -30,11 +30,17 @@
 
 int xenlib_parse(const char *name, struct xenlib_version *v)
 {
-	size_t len = strlen(XENLIB_NAME);
+	return xenlib_parse_named(XENLIB_NAME, name, v);
+}
+
+int xenlib_parse_named(const char *base, const char *name,
+		       struct xenlib_version *v)
+{
+	size_t len = strlen(base);
 	const char *p, *start;
 
 	memset(v, 0, sizeof(*v));
-	if (strncmp(name, XENLIB_NAME, len))
+	if (strncmp(name, base, len))
 		return -EINVAL;
 	for (p = name + len; *p == '.'; v->n++) {
 		unsigned int num = 0;
@@ -253,9 +259,9 @@ static int by_version(const void *a, const void *b)
 	return (x->order > y->order) - (x->order < y->order);
 }
 
-/* The libxenctrl files of one directory, appended to @c. */
-static int scan_dir(const char *root, const char *dir, struct candidate **c,
-		    size_t *n)
+/* The files named @base[.N...] of one directory, appended to @c. */
+static int scan_dir(const char *root, const char *dir, const char *base,
+		    struct candidate **c, size_t *n)
 {
 	struct candidate *grown;
 	struct xenlib_version v;
@@ -271,7 +277,7 @@ static int scan_dir(const char *root, const char *dir, struct candidate **c,
 	sprintf(prefix, "%s%s/", root, dir);
 	d = opendir(prefix);
 	while (d && !ret && *n < XENLIB_FOUND_MAX && (e = readdir(d))) {
-		if (xenlib_parse(e->d_name, &v))
+		if (xenlib_parse_named(base, e->d_name, &v))
 			continue;
 		path = join(prefix, e->d_name);
 		if (!path) {
@@ -302,12 +308,18 @@ static int scan_dir(const char *root, const char *dir, struct candidate **c,
 int xenlib_find(const char *root, const struct xenlib_list *dirs,
 		struct xenlib_list *found)
 {
+	return xenlib_find_named(root, dirs, XENLIB_NAME, found);
+}
+
+int xenlib_find_named(const char *root, const struct xenlib_list *dirs,
+		      const char *base, struct xenlib_list *found)
+{
 	struct candidate *c = NULL;
 	size_t n = 0, i, j;
 	int ret = 0;
 
 	for (i = 0; i < dirs->n && !ret; i++)
-		ret = scan_dir(root, dirs->s[i], &c, &n);
+		ret = scan_dir(root, dirs->s[i], base, &c, &n);
 	if (n)
 		qsort(c, n, sizeof(*c), by_version);
 	for (i = 0; i < n; i++) {

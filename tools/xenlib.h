@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * xenlib.h - which libxenctrl to load.
+ * xenlib.h - which libxenctrl (or libxenstore) to load.
  *
  * libxenctrl's soname changes with every Xen release (libxenctrl.so.4.17
  * in Debian 12, 4.20 in Debian 13), and the tool, built without Xen's
@@ -44,6 +44,9 @@ struct xenlib_list {
  * -EINVAL for any other name.
  */
 int xenlib_parse(const char *name, struct xenlib_version *v);
+/* The same for another library: @base is "libxenstore.so", say. */
+int xenlib_parse_named(const char *base, const char *name,
+		       struct xenlib_version *v);
 
 /*
  * Negative, 0 or positive as @a is older than, the same as, or newer than
@@ -68,6 +71,9 @@ int xenlib_dirs(const char *root, const char *ld_library_path,
  */
 int xenlib_find(const char *root, const struct xenlib_list *dirs,
 		struct xenlib_list *found);
+/* The same for another library's files, @base[.N...] ("libxenstore.so"). */
+int xenlib_find_named(const char *root, const struct xenlib_list *dirs,
+		      const char *base, struct xenlib_list *found);
 
 void xenlib_list_free(struct xenlib_list *l);
 

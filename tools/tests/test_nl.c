@@ -797,6 +797,58 @@ static void op_request_many(void)
 	nlmsg_free(msg);
 }
 
+/* dev-unhide's fallback drivers: one nest (NLA_F_NESTED) per driver given. */
+static void op_request_fallback(void)
+{
+	static const char *const names[] = { "0000:03:00.0", "0000:03:00.1" };
+	static const char *const fb[] = { NULL, "e1000e" };
+	static const char *const slash[] = { "a/b", NULL };
+	static const char *const empty[] = { "", NULL };
+	char longname[80];
+	const char *toolong[] = { longname, NULL };
+	struct nlattr *a, *tb[PCIBACK_A_FALLBACK_MAX + 1];
+	struct nl_msg *msg;
+	int rem, n = 0;
+
+	msg = pbnl_op_msg_fallback(FAMILY_ID, PCIBACK_CMD_DEV_UNHIDE, names, fb,
+				   2, 0);
+	CHECK(msg);
+	if (!msg)
+		return;
+	nla_for_each_attr(a, genlmsg_attrdata(genlmsg_hdr(nlmsg_hdr(msg)), 0),
+			  genlmsg_attrlen(genlmsg_hdr(nlmsg_hdr(msg)), 0), rem) {
+		if (nla_type(a) != PCIBACK_A_OP_FALLBACK)
+			continue;
+		n++;
+		CHECK(a->nla_type & NLA_F_NESTED);
+		CHECK_INT(nla_parse_nested(tb, PCIBACK_A_FALLBACK_MAX, a, NULL), 0);
+		CHECK(tb[PCIBACK_A_FALLBACK_DEV_NAME] && tb[PCIBACK_A_FALLBACK_DRIVER]);
+		if (tb[PCIBACK_A_FALLBACK_DEV_NAME] && tb[PCIBACK_A_FALLBACK_DRIVER]) {
+			CHECK_STR(nla_data(tb[PCIBACK_A_FALLBACK_DEV_NAME]), names[1]);
+			CHECK_STR(nla_data(tb[PCIBACK_A_FALLBACK_DRIVER]), "e1000e");
+		}
+	}
+	CHECK_INT(n, 1);
+	nlmsg_free(msg);
+
+	/* none for hide; none empty, with a '/', or longer than 63 bytes */
+	CHECK(!pbnl_op_msg_fallback(FAMILY_ID, PCIBACK_CMD_DEV_HIDE, names, fb,
+				    2, 0));
+	CHECK(!pbnl_op_msg_fallback(FAMILY_ID, PCIBACK_CMD_DEV_UNHIDE, names,
+				    slash, 2, 0));
+	CHECK(!pbnl_op_msg_fallback(FAMILY_ID, PCIBACK_CMD_DEV_UNHIDE, names,
+				    empty, 2, 0));
+	memset(longname, 'a', 64);
+	longname[64] = '\0';
+	CHECK(!pbnl_op_msg_fallback(FAMILY_ID, PCIBACK_CMD_DEV_UNHIDE, names,
+				    toolong, 2, 0));
+	longname[63] = '\0';
+	msg = pbnl_op_msg_fallback(FAMILY_ID, PCIBACK_CMD_DEV_UNHIDE, names,
+				   toolong, 2, 0);
+	CHECK(msg);
+	nlmsg_free(msg);
+}
+
 static void op_request_bad(void)
 {
 	static const char *const good[] = { "0000:03:00.0" };
@@ -1095,6 +1147,8 @@ void test_nl(void)
 		 op_request);
 	unit_run("nl: a request with many devices fits", op_request_many);
 	unit_run("nl: no request without good names", op_request_bad);
+	unit_run("nl: dev-unhide's fallback drivers, nested, checked",
+		 op_request_fallback);
 	unit_run("nl: notifications, and what is not one",
 		 parse_notification);
 	unit_run("nl: a group-get reply parses, with and without verdict",

@@ -82,6 +82,7 @@ int main(void)
 	test_usage();
 	test_config();
 	test_xenq();
+	test_xlrec();
 	printf("%d passed, %d failed\n", n_run - n_failed, n_failed);
 	return n_failed ? 1 : 0;
 }

@@ -75,5 +75,6 @@ void test_cli(void);
 void test_usage(void);
 void test_config(void);
 void test_xenq(void);
+void test_xlrec(void);
 
 #endif /* PCIBACKCTL_UNIT_H */
