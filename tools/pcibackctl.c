@@ -61,6 +61,7 @@
 #include "output.h"
 #include "pciids.h"
 #include "xenq.h"
+#include "xlrec.h"
 #include "util.h"
 
 #ifndef VERSION
@@ -675,6 +676,7 @@ static int cmd_op(struct ctx *ctx, const struct command *cmd, int argc,
 	const char **ptrs = NULL;
 	struct pb_result *res = NULL;
 	size_t nnames = 0, nres = 0, i;
+	const char **fallbacks = NULL;
 	struct pbnl *nl = NULL;
 	struct pbnl_err e;
 	bool *left = NULL;
@@ -697,8 +699,11 @@ static int cmd_op(struct ctx *ctx, const struct command *cmd, int argc,
 		if (rc)
 			goto out;
 	}
-	if (pbnl_dev_op(nl, cmd->nl_cmd, ptrs, nnames, ctx->op_flags, &res,
-			&nres, &e)) {
+	/* functions xl made assignable: the driver libxl recorded */
+	if (unhide)
+		fallbacks = xlrec_fallbacks(ctx->sysfs, ptrs, nnames);
+	if (pbnl_dev_op_fallback(nl, cmd->nl_cmd, ptrs, fallbacks, nnames,
+				 ctx->op_flags, &res, &nres, &e)) {
 		report(cmd->name, NULL, &e);
 		rc = op_exit_code(e.err);
 		if (unhide && !dry)
@@ -707,6 +712,11 @@ static int cmd_op(struct ctx *ctx, const struct command *cmd, int argc,
 	}
 	if (!unhide && !dry)
 		quarantine_hidden(res, nres);
+	/* libxl's record in xenstore, as xl pci-assignable-add/-remove keep it */
+	if (!dry && unhide)
+		xlrec_unhidden(res, nres);
+	else if (!dry)
+		xlrec_hidden(res, nres);
 	rc = print_results(ctx, cmd, res, nres);
 	/* the kernel answers for every device: a gap is its bug, say so */
 	for (i = 0; i < nnames; i++) {
@@ -720,6 +730,7 @@ static int cmd_op(struct ctx *ctx, const struct command *cmd, int argc,
 out:
 	pbnl_results_free(res, nres);
 	pbnl_close(nl);
+	free(fallbacks);
 	free(left);
 	free(ptrs);
 	free(names);

@@ -44,7 +44,7 @@ pbnl_boot_failed() {
 # PBNL_KO=FILE: that module instead of building one (see pbnl_payload_ko).
 pbnl_payload() {
 	local kver=$1 kdir=${2:-} dir="$top/build/payload/$1"
-	local kdir_arg=()
+	local kdir_arg=() stub
 
 	[ -n "$kdir" ] && kdir_arg=(KDIR="$kdir")
 	[ -n "${PBNL_KO:-}" ] ||
@@ -56,6 +56,10 @@ pbnl_payload() {
 	cp "$top/tools/pcibackctl" "$dir/bin/"
 	cp "$top"/build/selftests/*_test "$dir/selftests/"
 	cp "$top/selftests/run-selftests.sh" "$dir/run-selftests"
+	# pci-stub for xlrec_test, when the kernel has it as a module (the
+	# initramfs has only the topology's drivers)
+	stub=$(modinfo -k "$kver" -n pci-stub 2>/dev/null) && [ -f "$stub" ] &&
+		mkdir -p "$dir/extra" && cp "$stub" "$dir/extra/"
 	cp "$top/tools/pciback-nl.service" "$dir/"
 	install -m 0755 "$top/selftests/service_test.sh" "$dir/selftests/"
 	pbnl_payload_ynl "$dir" || return 1
