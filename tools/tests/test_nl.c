@@ -804,8 +804,8 @@ static void op_request_fallback(void)
 	static const char *const fb[] = { NULL, "e1000e" };
 	static const char *const slash[] = { "a/b", NULL };
 	static const char *const empty[] = { "", NULL };
-	char longname[80];
-	const char *toolong[] = { longname, NULL };
+	static char longname[80];
+	static const char *const toolong[] = { longname, NULL };
 	struct nlattr *a, *tb[PCIBACK_A_FALLBACK_MAX + 1];
 	struct nl_msg *msg;
 	int rem, n = 0;
