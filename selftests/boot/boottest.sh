@@ -305,12 +305,16 @@ run_scenario()
 		case $BOOT_RESULT in
 		"done") result="done"; break ;;
 		next)
-			line=$(tr -d '\r' <"$run/$name-boot$k.log" | grep -aoE '@@PBNL-BOOT-NEXT [^@]*@@' | tail -n1)
-			line=${line#@@PBNL-BOOT-NEXT }
-			line=${line%@@}
-			xen=$(sed -E 's/^xen=([01]).*/\1/' <<<"$line")
-			kver=$(sed -E 's/.* kver=([^ ]*).*/\1/' <<<"$line")
-			append=$(sed -E 's/.* append=(.*)$/\1/' <<<"$line")
+			# what to boot next, as the VM wrote it on its disk
+			e2fsck -p "$disk" >/dev/null 2>&1 || e2fsck -fy "$disk" >/dev/null 2>&1 || true
+			cat_img "$disk" /var/lib/pbnl-boottest/next >"$tmp/next" || true
+			xen=$(sed -n 's/^xen=//p' "$tmp/next")
+			kver=$(sed -n 's/^kver=//p' "$tmp/next")
+			append=$(sed -n 's/^append=//p' "$tmp/next")
+			if [[ ! $xen =~ ^[01]$ || -z $kver ]]; then
+				result="$name boot $k asked for another boot, but /var/lib/pbnl-boottest/next on its disk says: $(tr '\n' ' ' <"$tmp/next")"
+				break
+			fi
 			# console checks of this boot (before the stage began)
 			console_checks "$name" "$k"
 			;;

@@ -82,17 +82,30 @@ unit_ok()
 # reserved_at_boot: pciback_nl's kernel log says it reserved functions
 reserved_at_boot() { reserve_lines | grep -E 'reserved'; reserve_lines | grep -qE '[1-9][0-9]* item\(s\) reserved'; }
 
-# run_timed VAR CMD...: run CMD, its output in $VAR.out, status in $VAR.rc;
-# print how long it took
+# run_timed VAR CMD...: run CMD (at most RUN_LIMIT seconds, default 900),
+# its output in /tmp/VAR.out (and on the console as it comes), its status
+# in /tmp/VAR.rc (124: out of time); print how long it took.  Shortly
+# before the limit, the processes still running are printed.
 run_timed()
 {
-	local v=$1 t rc=0
+	local v=$1 t rc pid limit=${RUN_LIMIT:-900} shown=0
 	shift
 	t=$(date +%s)
-	"$@" >"/tmp/$v.out" 2>&1 || rc=$?
-	echo "$rc" >"/tmp/$v.rc"
+	info "run: $*"
+	(timeout -k 10 "$limit" "$@" </dev/null 2>&1; echo $? >"/tmp/$v.rc") |
+		tee "/tmp/$v.out" | sed -u 's/^/#   > /' &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		if ((shown == 0 && $(date +%s) - t >= limit - 5)); then
+			info "$*: still running after $((limit - 5)) s: the processes:"
+			ps -eo pid,ppid,etimes,args --forest | tail -n 40 | sed 's/^/#   ps| /'
+			shown=1
+		fi
+		sleep 2
+	done
+	wait "$pid" 2>/dev/null
+	rc=$(cat "/tmp/$v.rc" 2>/dev/null || echo 1)
 	info "$*: exit $rc, $(($(date +%s) - t)) s"
-	grep -E '^(W|E): |pciback|Building|dkms|update-initramfs|Error|error' "/tmp/$v.out" | head -n 30 | sed 's/^/#   > /'
 }
 rc_of() { [[ $(cat "/tmp/$1.rc") == 0 ]] || { tail -n 30 "/tmp/$1.out"; return 1; }; }
 

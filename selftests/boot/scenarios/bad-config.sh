@@ -72,7 +72,7 @@ stage_1()
 	check boot-bad-config "the busy one (05:00.0, enp5s0 up) keeps e1000e" has_driver 0000:05:00.0 e1000e
 	console_has boot-bad-config 'pcibackctl: /etc/pciback-nl/hide.conf:3:' "hide.conf:3 (typo) on the console"
 	console_has boot-bad-config 'pcibackctl: /etc/pciback-nl/hide.conf:6:' "hide.conf:6 (busy) on the console"
-	run_timed initramfs update-initramfs -u -k "$KVER"
+	RUN_LIMIT=600 run_timed initramfs update-initramfs -u -k "$KVER"
 	check boot-bad-config "update-initramfs -u: exit 0" rc_of initramfs
 	# enp5s0 stays down from now on
 	rm -f /etc/systemd/system/sysinit.target.wants/pbnl-busy.service

@@ -42,10 +42,9 @@ stage_1()
 	vcpus = 1
 	pci = [ '00:05.0' ]
 	CFG
-	sed -i 's/^#\{0,1\}XENCONSOLED_TRACE=.*/XENCONSOLED_TRACE=guest/' /etc/default/xencommons
-	grep -q '^XENCONSOLED_TRACE=guest' /etc/default/xencommons ||
-		echo XENCONSOLED_TRACE=guest >>/etc/default/xencommons
-	run_timed initramfs update-initramfs -u -k "$KVER"
+	# xenconsoled logs the guest's console (Debian: /etc/default/xen)
+	echo XENCONSOLED_TRACE=guest >>/etc/default/xen
+	RUN_LIMIT=600 run_timed initramfs update-initramfs -u -k "$KVER"
 	check boot-hide "update-initramfs -u with hide.conf: exit 0" rc_of initramfs
 	check boot-hide "update-initramfs -u: no W: line" bash -c '! grep "^W:" /tmp/initramfs.out'
 	info "module options: $(pcibackctl apply --module-options 2>&1)"
@@ -103,7 +102,7 @@ stage_2()
 		skip boot-kernel-upgrade "no upgrade kernel for this suite"
 		next_boot xen=1 kver="$KVER_FIRST"
 	fi
-	run_timed upgrade dpkg -i /var/cache/pbnl-boottest/kernel-up/*.deb
+	RUN_LIMIT=2000 run_timed upgrade dpkg -i /var/cache/pbnl-boottest/kernel-up/*.deb
 	check boot-kernel-upgrade "dpkg -i linux-image and linux-headers $KVER_UP: exit 0" rc_of upgrade
 	check boot-kernel-upgrade "DKMS built and installed pciback_nl for $KVER_UP" \
 		bash -c "dkms status pciback-nl; find /lib/modules/$KVER_UP/updates/dkms -name 'pciback_nl.ko*' | grep ."
@@ -128,7 +127,7 @@ stage_3()
 	# boot-purge, with the functions hidden
 	say "EXTEND 1200"
 	check boot-purge "before: the nine functions are with pciback" all_with_pciback "${HIDE_SET[@]}"
-	run_timed purge apt-get purge -y -q pcibackctl pciback-nl-dkms
+	RUN_LIMIT=900 run_timed purge apt-get purge -y -q pcibackctl pciback-nl-dkms
 	check boot-purge "apt-get purge pcibackctl pciback-nl-dkms: exit 0" rc_of purge
 	check boot-purge "no pciback_nl left in /lib/modules" bash -c '! find /lib/modules -name "pciback_nl.ko*" | grep .'
 	check boot-purge "nothing of pciback-nl left in initrd.img-$KVER_FIRST" \

@@ -30,7 +30,7 @@ root_checks()
 stage_1()
 {
 	root_checks
-	run_timed initramfs update-initramfs -u -k "$KVER"
+	RUN_LIMIT=600 run_timed initramfs update-initramfs -u -k "$KVER"
 	check boot-root-disk "update-initramfs -u: exit 0" rc_of initramfs
 	check boot-root-disk "update-initramfs warned (W:) of the root disk's controller" \
 		grep -E '^W: .*(0000:)?00:03\.0' /tmp/initramfs.out
