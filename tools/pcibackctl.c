@@ -1077,8 +1077,14 @@ static void apply_group(struct ctx *ctx, struct pbnl *nl, struct apply_run *r,
 		if (!has_result(res, nres, todo[i]))
 			apply_refuse_dev(r, idx[i], EXIT_FAILED,
 					 "no result for it in the kernel's reply");
-	if (!(ctx->op_flags & PCIBACK_OP_FLAG_DRY_RUN))
+	if (!(ctx->op_flags & PCIBACK_OP_FLAG_DRY_RUN)) {
 		quarantine_hidden(res, nres);
+		xlrec_hidden(res, nres);	/* as hide: for xl's -r */
+	}
+	if (!nres) {
+		free(res);
+		return;
+	}
 	all = realloc(r->res, (r->nres + nres) * sizeof(*all));
 	if (!all) {
 		error("out of memory");
