@@ -149,6 +149,10 @@ img_read() { debugfs -R "dump -p $2 $3" "$1" >/dev/null 2>&1 && [[ -s $3 ]]; }
 
 # ------------------------------------------------------------------ boot --
 
+# A console line that ends a boot: the kernel, Xen's dom0 or PID 1 died,
+# or a process died in a way that says memory is corrupted.
+CRASH_RE='Kernel panic|Dom0 crashed|systemd\[1\]: (Freezing execution|Caught <SEGV>)|systemd\[1\]: segfault at|general protection fault ip:|BUG: unable to handle'
+
 # boot_once NAME K DISK XEN KVER APPEND: boot DISK once; the console goes
 # to $run/NAME-bootK.log.  Sets BOOT_RESULT (next, done, or the failure)
 # and prints the boot's timings.
@@ -193,7 +197,7 @@ boot_once()
 	"${cmd[@]}" </dev/null >>"$log" 2>&1 &
 	qemu_pid=$!
 	deadline=$((SECONDS + boot_timeout))
-	local ended="" ext seen
+	local ended="" ext seen crash=""
 	while kill -0 "$qemu_pid" 2>/dev/null; do
 		sleep 0.5
 		if [[ -z $t_time ]] && grep -aq '@@PBNL-TIME ' "$log"; then
@@ -203,6 +207,11 @@ boot_once()
 		if [[ -n $ext && ! -e $b/ext-$ext-$(grep -ac '@@PBNL-EXTEND' "$log") ]]; then
 			touch "$b/ext-$ext-$(grep -ac '@@PBNL-EXTEND' "$log")"
 			deadline=$((SECONDS + ext))
+		fi
+		# PID 1 or the kernel died: a minute for the rest to be said
+		if [[ -z $crash ]] &&
+			crash=$(tr -d '\r' <"$log" | grep -aE -m1 "$CRASH_RE") && [[ -n $crash ]]; then
+			deadline=$((SECONDS + 60))
 		fi
 		if [[ -z $ended ]] && grep -aqE '@@PBNL-(BOOT-NEXT .*|DONE)@@' "$log"; then
 			# the shutdown gets two minutes
@@ -241,6 +250,8 @@ boot_once()
 		BOOT_RESULT="done"
 	elif grep -aqE '@@PBNL-BOOT-NEXT .*@@' "$log"; then
 		BOOT_RESULT=next
+	elif [[ -n $crash ]]; then
+		BOOT_RESULT="$what: crashed: $crash"
 	elif [[ ${seen:-} == timeout ]]; then
 		if [[ -z $t_time ]]; then
 			BOOT_RESULT="$what: timeout: no test stage began within the limit (multi-user.target not reached?)"
@@ -258,7 +269,7 @@ boot_once()
 # one TAP line per key of TESTS.
 run_scenario()
 {
-	local file=$1 name disk k maxboots xen kver append line result
+	local file=$1 name disk k maxboots xen kver append result
 	local TESTS="" FIRST_BOOT="" HIDE_CONF="" MAX_BOOTS=6
 	name=$(basename "$file" .sh)
 	# the host part: the keys, the first boot, hide.conf, host_setup

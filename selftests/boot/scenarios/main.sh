@@ -5,12 +5,15 @@
 #
 # make boottest, the main chain: an administrator's dom0 from first boot
 # to package removal, one image, four boots.
-#   1 Xen, 6.1  the unit hides hide.conf's functions; update-initramfs
-#   2 Xen, 6.1  boot-hide, boot-autostart, boot-xl-interop; install the
-#               6.12 kernel (DKMS, update-initramfs)
-#   3 Xen, 6.12 boot-kernel-upgrade; apt-get purge pcibackctl
-#               pciback-nl-dkms with the functions hidden
-#   4 Xen, 6.1  boot-purge
+#   1 Xen, 6.1  the unit hides hide.conf's functions (the initramfs has
+#               no list yet); install the 6.12 kernel with dpkg -i: DKMS
+#               builds pciback_nl, update-initramfs writes the list while
+#               the ifname/mac functions are hidden
+#   2 Xen, 6.12 boot-hide (reserved by the initramfs), boot-kernel-upgrade,
+#               boot-xl-interop; a guest in /etc/xen/auto
+#   3 Xen, 6.12 boot-autostart (xendomains started it at boot); apt-get
+#               purge pcibackctl pciback-nl-dkms with the functions hidden
+#   4 Xen, 6.12 boot-purge
 TESTS="boot-hide boot-autostart boot-xl-interop boot-kernel-upgrade boot-purge"
 FIRST_BOOT="xen=1"
 MAX_BOOTS=5
@@ -28,32 +31,31 @@ id 8086:100e
 
 stage_1()
 {
+	say "EXTEND 2700"
 	check boot-hide "first boot (no list in the initramfs yet): pciback-nl.service gave hide.conf's nine functions to pciback" \
 		all_with_pciback "${HIDE_SET[@]}"
 	check boot-hide "pciback-nl.service succeeded" unit_ok
-	# the guest xendomains starts at the next boot
-	cat >/etc/xen/auto/pbnl-guest.cfg <<-'CFG'
-	name = "pbnl-guest"
-	type = "pv"
-	kernel = "/var/lib/pbnl-boottest/guest/vmlinuz"
-	ramdisk = "/var/lib/pbnl-boottest/guest/initrd.img"
-	extra = "console=hvc0 iommu=soft pbnl.expect=1 pbnl.linger=600"
-	memory = 256
-	vcpus = 1
-	pci = [ '00:05.0' ]
-	CFG
-	# xenconsoled logs the guest's console (Debian: /etc/default/xen)
-	echo XENCONSOLED_TRACE=guest >>/etc/default/xen
-	RUN_LIMIT=600 run_timed initramfs update-initramfs -u -k "$KVER"
-	check boot-hide "update-initramfs -u with hide.conf: exit 0" rc_of initramfs
-	check boot-hide "update-initramfs -u: no W: line" bash -c '! grep "^W:" /tmp/initramfs.out'
-	info "module options: $(pcibackctl apply --module-options 2>&1)"
-	next_boot xen=1 kver="$KVER_FIRST"
+	info "module options: $(pcibackctl apply --module-options 2>/dev/null)"
+	if [[ -z $KVER_UP ]]; then
+		skip boot-kernel-upgrade "no upgrade kernel for this suite"
+		RUN_LIMIT=600 run_timed initramfs update-initramfs -u -k "$KVER"
+		next_boot xen=1 kver="$KVER"
+	fi
+	# boot-kernel-upgrade: the next kernel, with its headers
+	RUN_LIMIT=2400 run_timed upgrade dpkg -i /var/cache/pbnl-boottest/kernel-up/*.deb
+	check boot-kernel-upgrade "dpkg -i linux-image and linux-headers $KVER_UP: exit 0" rc_of upgrade
+	check boot-kernel-upgrade "DKMS built and installed pciback_nl for $KVER_UP" \
+		bash -c "dkms status pciback-nl; find /lib/modules/$KVER_UP/updates/dkms -name 'pciback_nl.ko*' | grep ."
+	check boot-kernel-upgrade "update-initramfs for $KVER_UP: no W: line while the ifname/mac functions are hidden" \
+		bash -c '! grep "^W:" /tmp/upgrade.out'
+	check boot-kernel-upgrade "initrd.img-$KVER_UP reserves the nine functions (pciback_nl.hide= with nine items)" bash -c \
+		"c=\$(modprobe_conf /boot/initrd.img-$KVER_UP); echo \"\$c\"; [[ \$(sed -n 's/.*hide=//p' <<<\"\$c\" | tr ',' '\\n' | grep -c .) -ge 9 ]]"
+	next_boot xen=1 kver="$KVER_UP"
 }
 
 stage_2()
 {
-	say "EXTEND 2400"
+	say "EXTEND 1200"
 	check boot-hide "the nine functions are with pciback" all_with_pciback "${HIDE_SET[@]}"
 	check boot-hide "pciback_nl reserved them at boot (kernel log)" reserved_at_boot
 	check boot-hide "their host drivers never probed them (kernel log)" never_probed "${HIDE_SET[@]}"
@@ -69,6 +71,44 @@ stage_2()
 		't=$(systemctl show -P TimeoutStartUSec pciback-nl.service); echo "TimeoutStartUSec=$t"; [[ -n $t && $t != infinity ]]'
 	key_done boot-hide
 
+	check boot-kernel-upgrade "booted $KVER_UP" test "$KVER" = "$KVER_UP"
+	check boot-kernel-upgrade "$KVER_UP: the nine functions are with pciback, reserved at boot" \
+		bash -c 'all_with_pciback "${@}" && reserved_at_boot' _ "${HIDE_SET[@]}"
+	check boot-kernel-upgrade "$KVER_UP: pciback_nl is DKMS's" \
+		bash -c 'modinfo -F filename pciback_nl; modinfo -F filename pciback_nl | grep -q /updates/dkms/'
+	key_done boot-kernel-upgrade
+
+	# boot-xl-interop, on 03:00.0 (reserved at boot: never had e1000e)
+	RUN_LIMIT=300 run_timed xlrm xl pci-assignable-remove -r 03:00.0
+	check boot-xl-interop "xl pci-assignable-remove -r 03:00.0 (hidden by pciback-nl): exit 0" rc_of xlrm
+	check boot-xl-interop "... gives it to its host driver e1000e" has_driver 0000:03:00.0 e1000e
+	RUN_LIMIT=300 run_timed xladd xl pci-assignable-add 03:00.0
+	check boot-xl-interop "xl pci-assignable-add 03:00.0: exit 0, with pciback" \
+		bash -c 'rc_of xladd && has_driver 0000:03:00.0 pciback'
+	RUN_LIMIT=300 run_timed unhide pcibackctl unhide 0000:03:00.0
+	check boot-xl-interop "pcibackctl unhide of a function xl pci-assignable-add hid: exit 0" rc_of unhide
+	check boot-xl-interop "... gives it to its driver e1000e" has_driver 0000:03:00.0 e1000e
+	key_done boot-xl-interop
+
+	# the guest xendomains starts at the next boot
+	cat >/etc/xen/auto/pbnl-guest.cfg <<-'CFG'
+	name = "pbnl-guest"
+	type = "pv"
+	kernel = "/var/lib/pbnl-boottest/guest/vmlinuz"
+	ramdisk = "/var/lib/pbnl-boottest/guest/initrd.img"
+	extra = "console=hvc0 iommu=soft pbnl.expect=1 pbnl.linger=600"
+	memory = 256
+	vcpus = 1
+	pci = [ '00:05.0' ]
+	CFG
+	# xenconsoled logs the guest's console (Debian: /etc/default/xen)
+	echo XENCONSOLED_TRACE=guest >>/etc/default/xen
+	next_boot xen=1 kver="$KVER_UP"
+}
+
+stage_3()
+{
+	say "EXTEND 1500"
 	# boot-autostart: xendomains started the guest of /etc/xen/auto
 	local log=/var/log/xen/console/guest-pbnl-guest.log i
 	for ((i = 0; i < 180; i++)); do
@@ -76,7 +116,7 @@ stage_2()
 		sleep 1
 	done
 	info "xl list: $(xl list 2>&1 | tr '\n' ';')"
-	[[ -f $log ]] && sed 's/^/#   guest| /' "$log" | grep 'PBNL-GUEST' | head -n 20
+	if [[ -f $log ]]; then grep 'PBNL-GUEST' "$log" | head -n 20 | sed 's/^/#   guest| /'; fi
 	check boot-autostart "xendomains started pbnl-guest from /etc/xen/auto" \
 		bash -c "journalctl -b -u xendomains.service -o cat | tail -n 5; grep -q 'PBNL-GUEST: begin' $log"
 	check boot-autostart "the guest has the e1000 (0000:00:00.0 there), bound to e1000, eth0, mac 52:54:00:b0:00:05" \
@@ -85,54 +125,14 @@ stage_2()
 	rm -f /etc/xen/auto/pbnl-guest.cfg
 	key_done boot-autostart
 
-	# boot-xl-interop, on 03:00.0 (reserved at boot: never had e1000e)
-	run_timed xlrm xl pci-assignable-remove -r 03:00.0
-	check boot-xl-interop "xl pci-assignable-remove -r 03:00.0 (hidden by pciback-nl): exit 0" rc_of xlrm
-	check boot-xl-interop "... gives it to its host driver e1000e" has_driver 0000:03:00.0 e1000e
-	run_timed xladd xl pci-assignable-add 03:00.0
-	check boot-xl-interop "xl pci-assignable-add 03:00.0: exit 0, with pciback" \
-		bash -c 'cat /tmp/xladd.out; [[ $(cat /tmp/xladd.rc) == 0 && $(readlink /sys/bus/pci/devices/0000:03:00.0/driver) == */pciback ]]'
-	run_timed unhide pcibackctl unhide 0000:03:00.0
-	check boot-xl-interop "pcibackctl unhide of a function xl pci-assignable-add hid: exit 0" rc_of unhide
-	check boot-xl-interop "... gives it to its driver e1000e" has_driver 0000:03:00.0 e1000e
-	key_done boot-xl-interop
-
-	# boot-kernel-upgrade: install the next kernel with its headers
-	if [[ -z $KVER_UP ]]; then
-		skip boot-kernel-upgrade "no upgrade kernel for this suite"
-		next_boot xen=1 kver="$KVER_FIRST"
-	fi
-	RUN_LIMIT=2000 run_timed upgrade dpkg -i /var/cache/pbnl-boottest/kernel-up/*.deb
-	check boot-kernel-upgrade "dpkg -i linux-image and linux-headers $KVER_UP: exit 0" rc_of upgrade
-	check boot-kernel-upgrade "DKMS built and installed pciback_nl for $KVER_UP" \
-		bash -c "dkms status pciback-nl; find /lib/modules/$KVER_UP/updates/dkms -name 'pciback_nl.ko*' | grep ."
-	check boot-kernel-upgrade "update-initramfs for $KVER_UP: no W: pciback-nl line while the ifname/mac functions are hidden" \
-		bash -c '! grep "W: pciback-nl" /tmp/upgrade.out'
-	check boot-kernel-upgrade "initrd.img-$KVER_UP reserves what initrd.img-$KVER_FIRST does" bash -c \
-		"a=\$(modprobe_conf /boot/initrd.img-$KVER_FIRST); b=\$(modprobe_conf /boot/initrd.img-$KVER_UP)
-		 echo \"$KVER_FIRST: \$a\"; echo \"$KVER_UP: \$b\"; [[ -n \$a && \$a == \"\$b\" ]]"
-	next_boot xen=1 kver="$KVER_UP"
-}
-
-stage_3()
-{
-	check boot-kernel-upgrade "booted $KVER_UP" test "$KVER" = "$KVER_UP"
-	check boot-kernel-upgrade "$KVER_UP: the nine functions are with pciback" all_with_pciback "${HIDE_SET[@]}"
-	check boot-kernel-upgrade "$KVER_UP: pciback_nl reserved them at boot (kernel log)" reserved_at_boot
-	check boot-kernel-upgrade "$KVER_UP: their host drivers never probed them" never_probed "${HIDE_SET[@]}"
-	check boot-kernel-upgrade "$KVER_UP: pciback_nl is DKMS's" \
-		bash -c 'modinfo -F filename pciback_nl; modinfo -F filename pciback_nl | grep -q /updates/dkms/'
-	key_done boot-kernel-upgrade
-
 	# boot-purge, with the functions hidden
-	say "EXTEND 1200"
 	check boot-purge "before: the nine functions are with pciback" all_with_pciback "${HIDE_SET[@]}"
 	RUN_LIMIT=900 run_timed purge apt-get purge -y -q pcibackctl pciback-nl-dkms
 	check boot-purge "apt-get purge pcibackctl pciback-nl-dkms: exit 0" rc_of purge
 	check boot-purge "no pciback_nl left in /lib/modules" bash -c '! find /lib/modules -name "pciback_nl.ko*" | grep .'
-	check boot-purge "nothing of pciback-nl left in initrd.img-$KVER_FIRST" \
-		bash -c "! lsinitramfs /boot/initrd.img-$KVER_FIRST | grep -E 'pciback_nl|pciback-nl'"
-	next_boot xen=1 kver="$KVER_FIRST"
+	check boot-purge "nothing of pciback-nl left in initrd.img-$KVER" \
+		bash -c "! lsinitramfs /boot/initrd.img-$KVER | grep -E 'pciback_nl|pciback-nl'"
+	next_boot xen=1 kver="$KVER"
 }
 
 stage_4()
