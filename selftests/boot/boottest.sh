@@ -16,14 +16,16 @@
 # takes Xen, the kernel and the initramfs from the copy's /boot, so a
 # kernel or initramfs made inside the VM is the one booted next; the VM
 # asks for the next boot on its console (@@PBNL-BOOT-NEXT ...@@) and
-# reboots, and QEMU (-no-reboot) exits.  Consoles: build/boot/run/.
-# Needs root (image.sh).
+# reboots, and QEMU (-no-reboot) exits.  Consoles and disks:
+# build/boot/run/ (BOOT_RUN_DIR).  BOOT_UPGRADE=0 leaves the kernel
+# upgrade (DKMS under TCG: slow) out of the main chain.  Needs root
+# (image.sh).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/../.." && pwd)
 prog=${0##*/}
-run=$top/build/boot/run
+run=${BOOT_RUN_DIR:-$top/build/boot/run}
 
 suite=""
 only=""

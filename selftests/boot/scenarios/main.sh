@@ -4,19 +4,23 @@
 # shellcheck disable=SC2016 # bash -c snippets, expanded in the check
 #
 # make boottest, the main chain: an administrator's dom0 from first boot
-# to package removal, one image, four boots.
+# to package removal, one image, five boots.
 #   1 Xen, 6.1  the unit hides hide.conf's functions (the initramfs has
-#               no list yet); install the 6.12 kernel with dpkg -i: DKMS
-#               builds pciback_nl, update-initramfs writes the list while
-#               the ifname/mac functions are hidden
-#   2 Xen, 6.12 boot-hide (reserved by the initramfs), boot-kernel-upgrade,
-#               boot-xl-interop; a guest in /etc/xen/auto
-#   3 Xen, 6.12 boot-autostart (xendomains started it at boot); apt-get
-#               purge pcibackctl pciback-nl-dkms with the functions hidden
-#   4 Xen, 6.12 boot-purge
+#               no list yet); update-initramfs writes it
+#   2 Xen, 6.1  boot-hide (reserved by the initramfs), boot-xl-interop;
+#               a guest in /etc/xen/auto
+#   3 Xen, 6.1  boot-autostart (xendomains started it at boot); dpkg -i
+#               of the 6.12 image and headers while the functions are
+#               hidden: DKMS, update-initramfs (the ifname and mac lines
+#               from what pcibackctl remembered)
+#   4 Xen, 6.12 boot-kernel-upgrade; apt-get purge pcibackctl
+#               pciback-nl-dkms with the functions hidden
+#   5 Xen, 6.12 boot-purge
+# BOOT_UPGRADE=0 (boottest.sh's environment) skips the upgrade: boot 3
+# purges, boot 4 is the last.
 TESTS="boot-hide boot-autostart boot-xl-interop boot-kernel-upgrade boot-purge"
 FIRST_BOOT="xen=1"
-MAX_BOOTS=5
+MAX_BOOTS=6
 # One function per kind of selector, and the USB group whole (four lines).
 HIDE_CONF='# make boottest: main chain
 ifname enp1s0
@@ -29,33 +33,38 @@ id 8086:100e
 0000:00:1d.2
 0000:00:1d.7'
 
+host_setup()
+{
+	local f
+	f=$(mktemp)
+	echo "${BOOT_UPGRADE:-1}" >"$f"
+	img_write "$1" "$f" /etc/pbnl-boottest/upgrade 0644
+	rm -f "$f"
+}
+
 stage_1()
 {
-	say "EXTEND 2700"
 	check boot-hide "first boot (no list in the initramfs yet): pciback-nl.service gave hide.conf's nine functions to pciback" \
 		all_with_pciback "${HIDE_SET[@]}"
 	check boot-hide "pciback-nl.service succeeded" unit_ok
-	info "module options: $(pcibackctl apply --module-options 2>/dev/null)"
-	if [[ -z $KVER_UP ]]; then
-		skip boot-kernel-upgrade "no upgrade kernel for this suite"
-		RUN_LIMIT=600 run_timed initramfs update-initramfs -u -k "$KVER"
-		next_boot xen=1 kver="$KVER"
-	fi
-	# boot-kernel-upgrade: the next kernel, with its headers
-	RUN_LIMIT=2400 run_timed upgrade dpkg -i /var/cache/pbnl-boottest/kernel-up/*.deb
-	check boot-kernel-upgrade "dpkg -i linux-image and linux-headers $KVER_UP: exit 0" rc_of upgrade
-	check boot-kernel-upgrade "DKMS built and installed pciback_nl for $KVER_UP" \
-		bash -c "dkms status pciback-nl; find /lib/modules/$KVER_UP/updates/dkms -name 'pciback_nl.ko*' | grep ."
-	check boot-kernel-upgrade "update-initramfs for $KVER_UP: no W: line while the ifname/mac functions are hidden" \
-		bash -c '! grep "^W:" /tmp/upgrade.out'
-	check boot-kernel-upgrade "initrd.img-$KVER_UP reserves the nine functions (pciback_nl.hide= with nine items)" bash -c \
-		"c=\$(modprobe_conf /boot/initrd.img-$KVER_UP); echo \"\$c\"; [[ \$(sed -n 's/.*hide=//p' <<<\"\$c\" | tr ',' '\\n' | grep -c .) -ge 9 ]]"
-	next_boot xen=1 kver="$KVER_UP"
+	RUN_LIMIT=800 run_timed initramfs update-initramfs -u -k "$KVER"
+	check boot-hide "update-initramfs -u with hide.conf: exit 0" rc_of initramfs
+	check boot-hide "initrd.img-$KVER reserves the nine functions (pciback_nl.hide= with nine items)" \
+		initrd_items "/boot/initrd.img-$KVER" 9
+	next_boot xen=1 kver="$KVER"
+}
+
+# initrd_items INITRD N: INITRD's pciback_nl.hide= has at least N items
+initrd_items()
+{
+	local c
+	c=$(modprobe_conf "$1")
+	echo "$c"
+	(($(sed -n 's/.*hide=//p' <<<"$c" | tr ',' '\n' | grep -c .) >= $2))
 }
 
 stage_2()
 {
-	say "EXTEND 1200"
 	check boot-hide "the nine functions are with pciback" all_with_pciback "${HIDE_SET[@]}"
 	check boot-hide "pciback_nl reserved them at boot (kernel log)" reserved_at_boot
 	check boot-hide "their host drivers never probed them (kernel log)" never_probed "${HIDE_SET[@]}"
@@ -70,13 +79,6 @@ stage_2()
 	check boot-hide "pciback-nl.service: a start timeout" bash -c \
 		't=$(systemctl show -P TimeoutStartUSec pciback-nl.service); echo "TimeoutStartUSec=$t"; [[ -n $t && $t != infinity ]]'
 	key_done boot-hide
-
-	check boot-kernel-upgrade "booted $KVER_UP" test "$KVER" = "$KVER_UP"
-	check boot-kernel-upgrade "$KVER_UP: the nine functions are with pciback, reserved at boot" \
-		bash -c 'all_with_pciback "${@}" && reserved_at_boot' _ "${HIDE_SET[@]}"
-	check boot-kernel-upgrade "$KVER_UP: pciback_nl is DKMS's" \
-		bash -c 'modinfo -F filename pciback_nl; modinfo -F filename pciback_nl | grep -q /updates/dkms/'
-	key_done boot-kernel-upgrade
 
 	# boot-xl-interop, on 03:00.0 (reserved at boot: never had e1000e)
 	RUN_LIMIT=300 run_timed xlrm xl pci-assignable-remove -r 03:00.0
@@ -103,12 +105,11 @@ stage_2()
 	CFG
 	# xenconsoled logs the guest's console (Debian: /etc/default/xen)
 	echo XENCONSOLED_TRACE=guest >>/etc/default/xen
-	next_boot xen=1 kver="$KVER_UP"
+	next_boot xen=1 kver="$KVER"
 }
 
 stage_3()
 {
-	say "EXTEND 1500"
 	# boot-autostart: xendomains started the guest of /etc/xen/auto
 	local log=/var/log/xen/console/guest-pbnl-guest.log i
 	for ((i = 0; i < 180; i++)); do
@@ -125,9 +126,45 @@ stage_3()
 	rm -f /etc/xen/auto/pbnl-guest.cfg
 	key_done boot-autostart
 
-	# boot-purge, with the functions hidden
+	if [[ -z $KVER_UP || $(cat /etc/pbnl-boottest/upgrade 2>/dev/null) == 0 ]]; then
+		skip boot-kernel-upgrade "left out (BOOT_UPGRADE=0, or no upgrade kernel for this suite)"
+		purge_stage
+	fi
+	# boot-kernel-upgrade: the next kernel, with its headers
+	say "EXTEND 3600"
+	RUN_LIMIT=3300 run_timed upgrade dpkg -i /var/cache/pbnl-boottest/kernel-up/*.deb
+	check boot-kernel-upgrade "dpkg -i linux-image and linux-headers $KVER_UP: exit 0" rc_of upgrade
+	check boot-kernel-upgrade "DKMS built and installed pciback_nl for $KVER_UP" \
+		bash -c "dkms status pciback-nl; find /lib/modules/$KVER_UP/updates/dkms -name 'pciback_nl.ko*' | grep ."
+	check boot-kernel-upgrade "update-initramfs for $KVER_UP: no W: line while the ifname/mac functions are hidden" \
+		bash -c '! grep "^W:" /tmp/upgrade.out'
+	check boot-kernel-upgrade "initrd.img-$KVER_UP reserves the nine functions (pciback_nl.hide= with nine items)" \
+		initrd_items "/boot/initrd.img-$KVER_UP" 9
+	next_boot xen=1 kver="$KVER_UP"
+}
+
+stage_4()
+{
+	if [[ $KVER == "$KVER_FIRST" ]]; then
+		purge_checks
+		return
+	fi
+	check boot-kernel-upgrade "booted $KVER_UP" test "$KVER" = "$KVER_UP"
+	check boot-kernel-upgrade "$KVER_UP: the nine functions are with pciback" all_with_pciback "${HIDE_SET[@]}"
+	check boot-kernel-upgrade "$KVER_UP: pciback_nl reserved them at boot (kernel log)" reserved_at_boot
+	check boot-kernel-upgrade "$KVER_UP: their host drivers never probed them" never_probed "${HIDE_SET[@]}"
+	check boot-kernel-upgrade "$KVER_UP: pciback_nl is DKMS's" \
+		bash -c 'modinfo -F filename pciback_nl; modinfo -F filename pciback_nl | grep -q /updates/dkms/'
+	key_done boot-kernel-upgrade
+	purge_stage
+}
+
+# boot-purge, with the functions hidden; then the next boot checks
+purge_stage()
+{
+	say "EXTEND 1200"
 	check boot-purge "before: the nine functions are with pciback" all_with_pciback "${HIDE_SET[@]}"
-	RUN_LIMIT=900 run_timed purge apt-get purge -y -q pcibackctl pciback-nl-dkms
+	RUN_LIMIT=1000 run_timed purge apt-get purge -y -q pcibackctl pciback-nl-dkms
 	check boot-purge "apt-get purge pcibackctl pciback-nl-dkms: exit 0" rc_of purge
 	check boot-purge "no pciback_nl left in /lib/modules" bash -c '! find /lib/modules -name "pciback_nl.ko*" | grep .'
 	check boot-purge "nothing of pciback-nl left in initrd.img-$KVER" \
@@ -135,10 +172,12 @@ stage_3()
 	next_boot xen=1 kver="$KVER"
 }
 
-stage_4()
+purge_checks()
 {
 	check boot-purge "after the purge: hide.conf's functions with their host drivers" drivers_are "${HIDE_SET[@]}"
 	check boot-purge "nothing with pciback" nothing_with_pciback
 	check boot-purge "no function left without a driver" every_function_driven
 	key_done boot-purge
 }
+
+stage_5() { purge_checks; }

@@ -32,8 +32,8 @@ stage_1()
 	root_checks
 	RUN_LIMIT=600 run_timed initramfs update-initramfs -u -k "$KVER"
 	check boot-root-disk "update-initramfs -u: exit 0" rc_of initramfs
-	check boot-root-disk "update-initramfs warned (W:) of the root disk's controller" \
-		grep -E '^W: .*(0000:)?00:03\.0' /tmp/initramfs.out
+	check boot-root-disk "update-initramfs warned (W:), naming the root disk's controller" \
+		bash -c 'grep -E "^W: " /tmp/initramfs.out && grep -E "00:03\.0.*(holds|mounted|root|in use)" /tmp/initramfs.out'
 	info "module options: $(pcibackctl apply --module-options 2>&1)"
 	next_boot xen=1 kver="$KVER_FIRST"
 }
