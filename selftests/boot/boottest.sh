@@ -36,7 +36,7 @@ while (($#)); do
 	--suite) suite=${2:?}; shift 2 ;;
 	--only) only=${2:?}; shift 2 ;;
 	--timeout) boot_timeout=${2:?}; shift 2 ;;
-	-h|--help) sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	*) echo "$prog: unknown argument $1 (--help)" >&2; exit 2 ;;
 	esac
 done
@@ -166,11 +166,13 @@ boot_once()
 
 	rm -rf "$b"
 	mkdir -p "$b"
+	: >"$log"
 	# an unclean end of the last boot: replay the journal before reading
 	e2fsck -p "$disk" >/dev/null 2>&1 || e2fsck -fy "$disk" >/dev/null 2>&1 || true
 	if ! img_read "$disk" "/boot/vmlinuz-$kver" "$b/vmlinuz" ||
 		! img_read "$disk" "/boot/initrd.img-$kver" "$b/initrd.img"; then
 		BOOT_RESULT="no /boot/vmlinuz-$kver or initrd.img-$kver in the image"
+		echo "boottest: $BOOT_RESULT" >"$log"
 		return
 	fi
 	if [[ $xen == 1 ]]; then
@@ -178,6 +180,7 @@ boot_once()
 			sort -V | tail -n1)
 		if [[ -z $xenimg ]] || ! img_read "$disk" "/boot/$xenimg" "$b/xen.gz"; then
 			BOOT_RESULT="no /boot/xen-*-amd64.gz in the image"
+			echo "boottest: $BOOT_RESULT" >"$log"
 			return
 		fi
 		zcat "$b/xen.gz" >"$b/xen.elf"
@@ -241,7 +244,7 @@ boot_once()
 			-v total="$(secs "$t_start" "$t_end")" 'BEGIN {
 			k = w - up
 			printf "# time: %s: QEMU start -> kernel %.1f s, -> multi-user.target %s s, ", what, k, (mu == "-" ? "-" : sprintf("%.1f", k + mu))
-			printf "-> pciback-nl.service done %s s (it ran %s s), -> first reservation in the kernel log %s s; boot total %.1f s\n",
+			printf "-> pciback-nl.service done %s s (it ran %s s), -> pciback_nl'"'"'s first hide: line in the kernel log %s s; boot total %.1f s\n",
 				(unit == "-" ? "-" : sprintf("%.1f", k + unit)), (unit == "-" || us == "-" ? "-" : sprintf("%.1f", unit - us)),
 				(res == "-" ? "-" : sprintf("%.1f", k + res)), total
 		}'

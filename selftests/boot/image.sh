@@ -136,7 +136,7 @@ in_root()
 # ---------------------------------------------------------- base root --
 
 # Bump when the base's recipe changes.
-BASE_RECIPE=1
+BASE_RECIPE=2
 base_pkgs=(systemd-sysv udev kmod iproute2 pciutils procps initramfs-tools zstd
 	dkms libnl-genl-3-200 libpci3 xenstore-utils "${xen_pkgs[@]}")
 
@@ -196,18 +196,32 @@ if [[ ! -e $base/.pbnl-base ]]; then
 		mkdir -p "$up"
 		img_pkg=linux-image-$kver_up
 		in_root "$base" apt-cache show "$img_pkg" >/dev/null 2>&1 || img_pkg=linux-image-$kver_up-unsigned
-		hdr_deps=$(in_root "$base" apt-cache depends "linux-headers-$kver_up" |
-			awk '/Depends: linux-(headers|kbuild)-/ { print $2 }' | tr '\n' ' ')
+		# the packages and every dependency not installed yet (pahole
+		# for 6.12's linux-kbuild...), as apt would install them
+		need=$(in_root "$base" apt-get install -s -q "$img_pkg" "linux-headers-$kver_up" 2>>"$out/apt-$suite.log" |
+			awk '$1 == "Inst" { print $2 }' | tr '\n' ' ')
+		[[ $need == *linux-headers-* ]] ||
+			die "apt-get install -s of the $kver_up kernel found nothing to install (log: $out/apt-$suite.log)"
 		# shellcheck disable=SC2086 # a list of package names
-		in_root "$base" sh -c "cd /var/cache/pbnl-boottest/kernel-up && apt-get download -q \
-			$img_pkg linux-headers-$kver_up $hdr_deps" >>"$out/apt-$suite.log" 2>&1 ||
+		in_root "$base" sh -c "cd /var/cache/pbnl-boottest/kernel-up && apt-get download -q $need" \
+			>>"$out/apt-$suite.log" 2>&1 ||
 			{ tail -n 20 "$out/apt-$suite.log" >&2; die "apt-get download of the $kver_up kernel failed"; }
+		# dpkg -i of them all must find nothing missing
+		in_root "$base" sh -c 'dpkg --dry-run -i /var/cache/pbnl-boottest/kernel-up/*.deb' \
+			>>"$out/apt-$suite.log" 2>&1 ||
+			{ tail -n 20 "$out/apt-$suite.log" >&2; die "dpkg --dry-run -i of the $kver_up kernel's packages failed"; }
 		echo "$kver_up" >"$up/kver"
 	fi
 	echo "$kver" >"$base/.pbnl-kver"
 	touch "$base/.pbnl-base"
 	msg "base root: $(secs "$start")"
 fi
+# older bases of the suite go (never through a mount)
+for old in "$out/base-$suite-"*; do
+	[[ -d $old && $old != "$base" ]] || continue
+	awk -v r="$old/" 'index($2, r) == 1 { f = 1 } END { exit !f }' /proc/self/mounts ||
+		rm -rf --one-file-system "$old"
+done
 
 # ------------------------------------------------------------- .debs --
 
@@ -320,7 +334,7 @@ printf '[Journal]\nStorage=persistent\n' >"$root/etc/systemd/journald.conf.d/pbn
 size=${BOOT_IMAGE_SIZE:-6G}
 msg "mkfs.ext4 -d ($size, sparse)"
 rm -f "$image.tmp"
-mkfs.ext4 -q -F -d "$root" -L pbnlroot -E root_owner=0:0 "$image.tmp" "$size" ||
+mkfs.ext4 -q -F -d "$root" -L pbnlroot -E root_owner=0:0 "$image.tmp" "$size" >&2 ||
 	die "mkfs.ext4 -d failed"
 mv "$image.tmp" "$image"
 msg "image: $(secs "$start"), $(du -h "$image" | cut -f1) used of $size"
