@@ -103,8 +103,10 @@ stage_2()
 	vcpus = 1
 	pci = [ '00:05.0' ]
 	CFG
-	# xenconsoled logs the guest's console (Debian: /etc/default/xen)
-	echo XENCONSOLED_TRACE=guest >>/etc/default/xen
+	# xenconsoled logs the guest's console (Debian's /etc/init.d/xen
+	# passes XENCONSOLED_ARGS of /etc/default/xen)
+	mkdir -p /var/log/xen/console
+	echo 'XENCONSOLED_ARGS="--log=guest --log-dir=/var/log/xen/console"' >>/etc/default/xen
 	next_boot xen=1 kver="$KVER"
 }
 
