@@ -27,17 +27,19 @@ host_setup()
 	local disk=$1 f
 	f=$(mktemp)
 	cat >"$f" <<-'UNIT'
-	# make boottest: enp5s0 up before pciback-nl.service (a busy device)
+	# make boottest: enp5s0 up before pciback-nl.service (a busy device).
+	# Not bound to the device unit: its 90 s job timeout ran out once
+	# under load.
 	[Unit]
 	DefaultDependencies=no
-	BindsTo=sys-subsystem-net-devices-enp5s0.device
-	After=sys-subsystem-net-devices-enp5s0.device
+	Wants=systemd-udev-settle.service
+	After=systemd-udev-settle.service
 	Before=pciback-nl.service
 
 	[Service]
 	Type=oneshot
 	RemainAfterExit=yes
-	ExecStart=/sbin/ip link set enp5s0 up
+	ExecStart=/bin/sh -c 'i=0; until ip link set enp5s0 up; do i=$((i + 1)); [ $i -lt 300 ] || exit 1; sleep 1; done'
 	UNIT
 	img_write "$disk" "$f" /etc/systemd/system/pbnl-busy.service 0644 &&
 		img_symlink "$disk" /etc/systemd/system/sysinit.target.wants/pbnl-busy.service \
