@@ -164,9 +164,9 @@ stage_4()
 # boot-purge, with the functions hidden; then the next boot checks
 purge_stage()
 {
-	say "EXTEND 1200"
+	say "EXTEND 2400"
 	check boot-purge "before: the nine functions are with pciback" all_with_pciback "${HIDE_SET[@]}"
-	RUN_LIMIT=1000 run_timed purge apt-get purge -y -q pcibackctl pciback-nl-dkms
+	RUN_LIMIT=2000 run_timed purge apt-get purge -y -q pcibackctl pciback-nl-dkms
 	check boot-purge "apt-get purge pcibackctl pciback-nl-dkms: exit 0" rc_of purge
 	check boot-purge "no pciback_nl left in /lib/modules" bash -c '! find /lib/modules -name "pciback_nl.ko*" | grep .'
 	check boot-purge "nothing of pciback-nl left in initrd.img-$KVER" \
