@@ -966,6 +966,28 @@ static void apply_json_selectors(struct json_writer *w, const struct config *c,
 	json_array_end(w);
 }
 
+/* apply: the functions pciback held already go into Xen's quarantine. */
+static void quarantine_held(const struct config *c, const bool *held)
+{
+	char why[XENQ_WHY_MAX];
+	struct xenq *q = NULL;
+	size_t i;
+
+	for (i = 0; i < c->ndevs; i++) {
+		if (!held[i])
+			continue;
+		if (!q)
+			q = quarantine_open();
+		if (!q)
+			return;
+		if (xenq_enter(q, c->devs[i].name, why, sizeof(why)) < 0)
+			fprintf(stderr,
+				PROG ": warning: %s: cannot put it in Xen's quarantine: %s\n",
+				c->devs[i].name, why);
+	}
+	xenq_close(q);
+}
+
 /*
  * What apply did: the functions pciback held already, the results of the
  * requests that succeeded (one array), and the lines refused at run time.
@@ -1246,6 +1268,13 @@ static int apply_hide(struct ctx *ctx, const struct command *cmd,
 		r.batched[i] = d.pciback;
 		pb_dev_release(&d);
 	}
+	/*
+	 * Functions the initramfs reserved were never put in Xen's
+	 * quarantine, and xl pci-assignable-remove expects them there: as
+	 * hide does for the functions it moves, put them there.
+	 */
+	if (!(ctx->op_flags & PCIBACK_OP_FLAG_DRY_RUN))
+		quarantine_held(c, r.held);
 	for (i = 0; i < c->ndevs; i++)
 		if (!r.batched[i])
 			apply_group(ctx, nl, &r, i);
