@@ -570,24 +570,34 @@ static struct xenq *quarantine_open(void)
 	return q;
 }
 
-static void quarantine_hidden(const struct pb_result *res, size_t nres)
+/*
+ * Puts @name in Xen's quarantine, opening *q on first use; a failure is a
+ * warning.  Returns false when the quarantine cannot be kept at all.
+ */
+static bool quarantine_one(struct xenq **q, const char *name)
 {
 	char why[XENQ_WHY_MAX];
+
+	if (!*q)
+		*q = quarantine_open();
+	if (!*q)
+		return false;
+	if (xenq_enter(*q, name, why, sizeof(why)) < 0)
+		fprintf(stderr,
+			PROG ": warning: %s: cannot put it in Xen's quarantine: %s\n",
+			name, why);
+	return true;
+}
+
+static void quarantine_hidden(const struct pb_result *res, size_t nres)
+{
 	struct xenq *q = NULL;
 	size_t i;
 
-	for (i = 0; i < nres; i++) {
-		if (!res[i].to_driver || strcmp(res[i].to_driver, "pciback"))
-			continue;
-		if (!q)
-			q = quarantine_open();
-		if (!q)
+	for (i = 0; i < nres; i++)
+		if (res[i].to_driver && !strcmp(res[i].to_driver, "pciback") &&
+		    !quarantine_one(&q, res[i].name))
 			return;
-		if (xenq_enter(q, res[i].name, why, sizeof(why)) < 0)
-			fprintf(stderr,
-				PROG ": warning: %s: cannot put it in Xen's quarantine: %s\n",
-				res[i].name, why);
-	}
 	xenq_close(q);
 }
 
@@ -969,22 +979,12 @@ static void apply_json_selectors(struct json_writer *w, const struct config *c,
 /* apply: the functions pciback held already go into Xen's quarantine. */
 static void quarantine_held(const struct config *c, const bool *held)
 {
-	char why[XENQ_WHY_MAX];
 	struct xenq *q = NULL;
 	size_t i;
 
-	for (i = 0; i < c->ndevs; i++) {
-		if (!held[i])
-			continue;
-		if (!q)
-			q = quarantine_open();
-		if (!q)
+	for (i = 0; i < c->ndevs; i++)
+		if (held[i] && !quarantine_one(&q, c->devs[i].name))
 			return;
-		if (xenq_enter(q, c->devs[i].name, why, sizeof(why)) < 0)
-			fprintf(stderr,
-				PROG ": warning: %s: cannot put it in Xen's quarantine: %s\n",
-				c->devs[i].name, why);
-	}
 	xenq_close(q);
 }
 
