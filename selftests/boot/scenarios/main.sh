@@ -80,16 +80,27 @@ stage_2()
 		't=$(systemctl show -P TimeoutStartUSec pciback-nl.service); echo "TimeoutStartUSec=$t"; [[ -n $t && $t != infinity ]]'
 	key_done boot-hide
 
-	# boot-xl-interop, on 03:00.0 (reserved at boot: never had e1000e)
+	# boot-xl-interop.  03:00.0 was reserved at boot (it never had e1000e,
+	# so no driver is recorded anywhere): xl takes it out of Xen's
+	# quarantine (pciback-nl.service put it there) and out of pciback;
+	# the bus then gives it e1000e.
 	RUN_LIMIT=300 run_timed xlrm xl pci-assignable-remove -r 03:00.0
-	check boot-xl-interop "xl pci-assignable-remove -r 03:00.0 (hidden by pciback-nl): exit 0" rc_of xlrm
-	check boot-xl-interop "... gives it to its host driver e1000e" has_driver 0000:03:00.0 e1000e
+	check boot-xl-interop "xl pci-assignable-remove -r 03:00.0 (reserved at boot): exit 0" rc_of xlrm
+	echo 0000:03:00.0 >/sys/bus/pci/drivers_probe
+	check boot-xl-interop "... released: the bus gives it e1000e" has_driver 0000:03:00.0 e1000e
+	# hidden by pcibackctl from e1000e: xl -r gives it back to e1000e
+	RUN_LIMIT=300 run_timed hide pcibackctl hide 0000:03:00.0
+	check boot-xl-interop "pcibackctl hide 03:00.0 (from e1000e): exit 0" rc_of hide
+	RUN_LIMIT=300 run_timed xlrm2 xl pci-assignable-remove -r 03:00.0
+	check boot-xl-interop "xl pci-assignable-remove -r of a pcibackctl-hidden function: exit 0" rc_of xlrm2
+	check boot-xl-interop "... gives it back to its host driver e1000e" has_driver 0000:03:00.0 e1000e
+	# hidden by xl from e1000e: pcibackctl unhide gives it to the driver xl recorded
 	RUN_LIMIT=300 run_timed xladd xl pci-assignable-add 03:00.0
 	check boot-xl-interop "xl pci-assignable-add 03:00.0: exit 0, with pciback" \
 		bash -c 'rc_of xladd && has_driver 0000:03:00.0 pciback'
 	RUN_LIMIT=300 run_timed unhide pcibackctl unhide 0000:03:00.0
 	check boot-xl-interop "pcibackctl unhide of a function xl pci-assignable-add hid: exit 0" rc_of unhide
-	check boot-xl-interop "... gives it to its driver e1000e" has_driver 0000:03:00.0 e1000e
+	check boot-xl-interop "... gives it to the driver xl recorded, e1000e" has_driver 0000:03:00.0 e1000e
 	key_done boot-xl-interop
 
 	# the guest xendomains starts at the next boot
