@@ -2,10 +2,13 @@
 /*
  * xenlib.c - which libxenctrl to load (see xenlib.h).
  */
+#define _GNU_SOURCE		/* secure_getenv() */
 #include <ctype.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <glob.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -336,4 +339,70 @@ int xenlib_find_named(const char *root, const struct xenlib_list *dirs,
 	if (ret)
 		xenlib_list_free(found);
 	return ret;
+}
+
+void xenlib_say(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!buf || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);	/* truncation is fine */
+	va_end(ap);
+}
+
+/* dlopen @path and find the calls.  Return: the handle, or NULL (@err). */
+static void *load(const char *path, const char *const *names,
+		  void **const *fns, size_t n, char *err, size_t errlen)
+{
+	void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	size_t i;
+
+	if (!lib) {
+		xenlib_say(err, errlen, "%s", dlerror());
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		*fns[i] = dlsym(lib, names[i]);
+		if (!*fns[i]) {
+			xenlib_say(err, errlen, "%s: no %s", path, names[i]);
+			dlclose(lib);
+			return NULL;
+		}
+	}
+	return lib;
+}
+
+void *xenlib_open(const char *root, const char *base,
+		  const char *const *names, void **const *fns, size_t n,
+		  char *path, size_t pathlen, char *why, size_t whylen)
+{
+	struct xenlib_list dirs = { 0 }, found = { 0 };
+	void *lib = NULL;
+	size_t i;
+
+	xenlib_say(path, pathlen, "%s", "");
+	if (xenlib_dirs(root, *root ? NULL : secure_getenv("LD_LIBRARY_PATH"),
+			&dirs) ||
+	    xenlib_find_named(root, &dirs, base, &found)) {
+		xenlib_say(why, whylen, "out of memory");
+		goto out;
+	}
+	if (!found.n) {
+		xenlib_say(why, whylen,
+			   "no %s in the library directories (Xen's tools are not installed)",
+			   base);
+		goto out;
+	}
+	/* newest first; the reason given is the newest one's */
+	for (i = 0; i < found.n && !lib; i++) {
+		lib = load(found.s[i], names, fns, n, i ? NULL : why, whylen);
+		if (lib)
+			xenlib_say(path, pathlen, "%s", found.s[i]);
+	}
+out:
+	xenlib_list_free(&dirs);
+	xenlib_list_free(&found);
+	return lib;
 }

@@ -77,4 +77,19 @@ int xenlib_find_named(const char *root, const struct xenlib_list *dirs,
 
 void xenlib_list_free(struct xenlib_list *l);
 
+/* printf into @buf of @len bytes (NULL or 0: nothing); truncation is fine. */
+void __attribute__((format(printf, 3, 4)))
+xenlib_say(char *buf, size_t len, const char *fmt, ...);
+
+/*
+ * dlopen() the newest @base library under @root (the order above) that
+ * has all @n symbols @names, and set *@fns[i] to each.  Its path goes to
+ * @path (@pathlen bytes).  @root "" reads LD_LIBRARY_PATH (unless the
+ * tool runs set-uid).  Return: the handle, or NULL with @why saying why
+ * (the newest file's reason when none loads).
+ */
+void *xenlib_open(const char *root, const char *base,
+		  const char *const *names, void **const *fns, size_t n,
+		  char *path, size_t pathlen, char *why, size_t whylen);
+
 #endif /* PCIBACKCTL_XENLIB_H */

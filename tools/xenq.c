@@ -6,10 +6,10 @@
  * (xenctrl.h, xentoollog.h of Xen 4.x), restated so the tool needs neither
  * libxen-dev to build nor the library to run.
  */
-#define _GNU_SOURCE		/* secure_getenv() */
 #include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -70,18 +70,6 @@ static void quiet_progress(struct xtl_logger *l, const char *context,
 static void quiet_destroy(struct xtl_logger *l)
 {
 	(void)l;
-}
-
-static void __attribute__((format(printf, 3, 4)))
-say(char *buf, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!buf || !len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, len, fmt, ap);	/* truncation is fine */
-	va_end(ap);
 }
 
 /*
@@ -152,62 +140,34 @@ int xenq_sbdf(const char *bdf, uint32_t *sbdf)
 	return 0;
 }
 
-/* dlopen @path and find the four calls.  Return: 0, or -1 (@err says). */
-static int load(struct xenq *q, const char *path, char *err, size_t errlen)
+struct xenq *xenq_open(const char *root, char *why, size_t whylen)
 {
 	static const char *const names[] = {
 		"xc_interface_open", "xc_interface_close", "xc_assign_device",
 		"xc_deassign_device",
 	};
-	void **fns[] = {
-		(void **)&q->open, (void **)&q->close, (void **)&q->assign,
-		(void **)&q->deassign,
-	};
-	size_t i;
-
-	q->lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!q->lib) {
-		say(err, errlen, "%s", dlerror());
-		return -1;
-	}
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		*fns[i] = dlsym(q->lib, names[i]);
-		if (!*fns[i]) {
-			say(err, errlen, "%s: no %s", path, names[i]);
-			dlclose(q->lib);
-			q->lib = NULL;
-			return -1;
-		}
-	}
-	return 0;
-}
-
-struct xenq *xenq_open(const char *root, char *why, size_t whylen)
-{
-	struct xenlib_list dirs = { 0 }, found = { 0 };
-	struct xenq *q = NULL;
-	size_t i;
+	char path[PATH_MAX];
+	struct xenq *q;
 	int err;
 
-	say(why, whylen, "%s", "");
+	xenlib_say(why, whylen, "%s", "");
 	if (!xenq_dom0(root))
 		return NULL;
 	q = calloc(1, sizeof(*q));
-	if (!q || xenlib_dirs(root, *root ? NULL :
-			      secure_getenv("LD_LIBRARY_PATH"), &dirs) ||
-	    xenlib_find(root, &dirs, &found)) {
-		say(why, whylen, "out of memory");
-		goto fail;
+	if (!q) {
+		xenlib_say(why, whylen, "out of memory");
+		return NULL;
 	}
-	if (!found.n) {
-		say(why, whylen,
-		    "no libxenctrl.so in the library directories (Xen's tools are not installed)");
-		goto fail;
+	{
+		void **const fns[] = {
+			(void **)&q->open, (void **)&q->close,
+			(void **)&q->assign, (void **)&q->deassign,
+		};
+
+		q->lib = xenlib_open(root, "libxenctrl.so", names, fns,
+				     ARRAY_SIZE(names), path, sizeof(path),
+				     why, whylen);
 	}
-	/* newest first; the reason given is the newest one's */
-	for (i = 0; i < found.n; i++)
-		if (!load(q, found.s[i], i ? NULL : why, whylen))
-			break;
 	if (!q->lib)
 		goto fail;
 	q->log.vmessage = quiet_vmessage;
@@ -217,17 +177,13 @@ struct xenq *xenq_open(const char *root, char *why, size_t whylen)
 	q->xch = q->open(&q->log, &q->log, 0);
 	if (!q->xch) {
 		err = errno;
-		say(why, whylen, "%s: xc_interface_open: %s", found.s[i],
-		    err ? strerror(err) : "failed");
+		xenlib_say(why, whylen, "%s: xc_interface_open: %s", path,
+			   err ? strerror(err) : "failed");
 		goto fail;
 	}
-	say(why, whylen, "%s", "");
-	xenlib_list_free(&dirs);
-	xenlib_list_free(&found);
+	xenlib_say(why, whylen, "%s", "");
 	return q;
 fail:
-	xenlib_list_free(&dirs);
-	xenlib_list_free(&found);
 	xenq_close(q);
 	return NULL;
 }
@@ -249,10 +205,10 @@ static int sbdf_of(const char *bdf, uint32_t *sbdf, char *err, size_t errlen)
 	int ret = xenq_sbdf(bdf, sbdf);
 
 	if (ret == -ERANGE)
-		say(err, errlen,
-		    "its PCI domain is above ffff, and Xen's device addresses have 16 bits for it");
+		xenlib_say(err, errlen,
+			   "its PCI domain is above ffff, and Xen's device addresses have 16 bits for it");
 	else if (ret)
-		say(err, errlen, "not a PCI address");
+		xenlib_say(err, errlen, "not a PCI address");
 	return ret;
 }
 
@@ -267,7 +223,7 @@ int xenq_enter(struct xenq *q, const char *bdf, char *err, size_t errlen)
 	if (!q->assign(q->xch, XENQ_DOMID_IO, sbdf, XENQ_RDM_RELAXED))
 		return 0;
 	ret = errno ? errno : EIO;
-	say(err, errlen, "xc_assign_device: %s", strerror(ret));
+	xenlib_say(err, errlen, "xc_assign_device: %s", strerror(ret));
 	return -ret;
 }
 
@@ -287,6 +243,6 @@ int xenq_leave(struct xenq *q, const char *bdf, char *err, size_t errlen)
 	if (errno == ENODEV)
 		return 0;
 	ret = errno ? errno : EIO;
-	say(err, errlen, "xc_deassign_device: %s", strerror(ret));
+	xenlib_say(err, errlen, "xc_deassign_device: %s", strerror(ret));
 	return -ret;
 }

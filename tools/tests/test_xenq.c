@@ -25,18 +25,7 @@ static char root[PATH_MAX];
 
 static void put(const char *rel, const char *text)
 {
-	char path[PATH_MAX * 2], *p;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	for (p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	f = fopen(path, "w");
-	if (!f || fputs(text, f) < 0 || fclose(f))
-		unit_fail(__FILE__, __LINE__, "write %s: %m", path);
+	unit_put(root, rel, text);
 }
 
 static void link_at(const char *rel, const char *target)

@@ -142,18 +142,7 @@ static const char *at(const char *rel)
 
 static void put(const char *rel, const char *text)
 {
-	char path[PATH_MAX * 2], *p;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	for (p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	f = fopen(path, "w");
-	if (!f || fputs(text, f) < 0 || fclose(f))
-		unit_fail(__FILE__, __LINE__, "write %s: %m", path);
+	unit_put(root, rel, text);
 }
 
 /* A listening AF_UNIX socket at @path (a fake xenstored's); the fd. */

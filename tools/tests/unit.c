@@ -2,9 +2,12 @@
 /*
  * unit.c - the harness and main() of the unit tests.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "unit.h"
 
@@ -44,6 +47,22 @@ const char *unit_quote(const char *s)
 	buf[n++] = '"';
 	buf[n] = '\0';
 	return buf;
+}
+
+void unit_put(const char *root, const char *rel, const char *text)
+{
+	char path[PATH_MAX * 2], *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f))
+		unit_fail(__FILE__, __LINE__, "write %s: %m", path);
 }
 
 char *unit_capture(void (*fn)(FILE *f, const void *arg), const void *arg)

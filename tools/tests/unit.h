@@ -23,6 +23,12 @@ const char *unit_quote(const char *s);
 /* Captures what @fn writes to a FILE *, into a malloc'd string. */
 char *unit_capture(void (*fn)(FILE *f, const void *arg), const void *arg);
 
+/*
+ * Writes @text to @root/@rel, making the directories on the way; a
+ * failure is a failed check.
+ */
+void unit_put(const char *root, const char *rel, const char *text);
+
 /* A strict RFC 8259 validator (one value, optional surrounding space). */
 bool json_valid(const char *s);
 
