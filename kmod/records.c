@@ -25,7 +25,9 @@
  * Records are keyed by (domain, bus, devfn), like xen-pciback's slot list,
  * and hold the function's vendor, device and subsystem IDs: a different
  * card found in a hidden function's slot is not seized; its record is
- * dropped, with a log line.
+ * dropped, with a log line, and so is xen-pciback's slot entry (made when
+ * it seized the hidden card; an entry of xen-pciback.hide= for that slot
+ * goes too).
  *
  * When the module loads, it adopts every function whose driver_override is
  * "pciback": they were hidden before a module reload, or reserved by hand.
@@ -272,6 +274,7 @@ bool pbnl_reserve_release(struct pci_dev *pdev)
 static void pbnl_rec_drop_stale(struct pci_dev *pdev)
 {
 	struct pbnl_rec *rec;
+	int ret;
 
 	mutex_lock(&pbnl_recs_lock);
 	rec = pbnl_rec_find_addr(pdev);
@@ -287,6 +290,14 @@ static void pbnl_rec_drop_stale(struct pci_dev *pdev)
 		 rec->subsystem_device, pdev->vendor, pdev->device,
 		 pdev->subsystem_vendor, pdev->subsystem_device);
 	pbnl_rec_free(rec);
+	/*
+	 * xen-pciback put the slot on its list when it seized the card that
+	 * was hidden, and seizes whatever the list names on the probe that
+	 * follows this notification.
+	 */
+	ret = pbnl_pciback_forget_slot(pdev);
+	if (ret && ret != -ENOENT)
+		pci_warn(pdev, "cannot drop pciback's slot entry: %d\n", ret);
 }
 
 /*

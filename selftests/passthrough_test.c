@@ -393,6 +393,42 @@ static bool guest_wait(struct guest *g, double t0, bool until_shutdown)
 	return false;
 }
 
+/*
+ * Create guest @g and wait for it as guest_wait() does.  Under TCG a
+ * guest now and then stalls in its boot, before its init prints anything
+ * (seen on 6.12 in full runs on a loaded machine, never in a rerun): what
+ * Xen says of it is logged, and it is destroyed and created once more.  A
+ * second stall fails.  @t0 is set to the last xl create.
+ * Return: 0, or -1 with the reason logged.
+ */
+static int guest_start(struct __test_metadata *_metadata, struct run *r,
+		       struct guest *g, bool until_shutdown, double *t0)
+{
+	int try;
+
+	for (try = 1; ; try++) {
+		*t0 = now_s();
+		run_cmd(r, XL_CREATE_S, "xl create %s", g->cfg);
+		if (r->status) {
+			TH_LOG("xl create: %s", r->out);
+			return -1;
+		}
+		TH_LOG("%s: xl create %.1f s", g->name, r->secs);
+		if (guest_wait(g, *t0, until_shutdown))
+			return 0;
+		TH_LOG("console of %s (%s):\n%s", g->name, g->log,
+		       g->console[0] ? g->console : "(empty)");
+		run_cmd(r, 30, "xl vcpu-list %s; xl dmesg | tail -n 15", g->name);
+		TH_LOG("%s did not %s within %d s (state '%s'), try %d of 2:\n%s",
+		       g->name, until_shutdown ? "finish and power off" : "report",
+		       guest_run_s(), domain_state(g->name), try, r->out);
+		if (try == 2)
+			return -1;
+		run_cmd(r, XL_DESTROY_S, "xl destroy %s", g->name);
+		unlink(g->log);
+	}
+}
+
 static bool domain_listed(const char *name)
 {
 	struct run *r = malloc(sizeof(*r));
@@ -527,6 +563,17 @@ FIXTURE_SETUP(passthrough)
 			snprintf(self->nic_drv, sizeof(self->nic_drv), "%s", d->driver);
 		}
 	}
+	if (!self->nic[0]) {
+		/* what there is instead, and what the kernel said */
+		for (i = 0; i < dump.ndevs; i++)
+			TH_LOG("%s: driver '%s'%s, alone below a root port: %s",
+			       dump.devs[i].name,
+			       dump.devs[i].has_driver ? dump.devs[i].driver : "",
+			       dump.devs[i].hidden ? ", hidden" : "",
+			       alone_below_root_port(dump.devs[i].name) ? "yes" : "no");
+		run_cmd(&self->r, 30, "dmesg | tail -n 30");
+		TH_LOG("dmesg:\n%s", self->r.out);
+	}
 	pbnl_reply_free(&dump);
 	ASSERT_NE(0, self->nic[0]) TH_LOG("no e1000e alone below a root port");
 	mac_of(self->nic, self->nic_mac, sizeof(self->nic_mac));
@@ -548,15 +595,17 @@ FIXTURE_TEARDOWN(passthrough)
 	}
 	if (self->hidden_nic) {
 		names[0] = self->nic;
-		pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, names, 1,
-			PCIBACK_OP_FLAG_FORCE, &r);
+		if (pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, names, 1,
+			    PCIBACK_OP_FLAG_FORCE, &r) || r.err)
+			TH_LOG("teardown: unhide %s: %d %s", self->nic, r.err, r.msg);
 		pbnl_reply_free(&r);
 	}
 	if (self->hidden_usb) {
 		for (i = 0; i < 4; i++)
 			names[i] = usb[i];
-		pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, names, 4,
-			PCIBACK_OP_FLAG_FORCE, &r);
+		if (pbnl_op(&self->s, PCIBACK_CMD_DEV_UNHIDE, names, 4,
+			    PCIBACK_OP_FLAG_FORCE, &r) || r.err)
+			TH_LOG("teardown: unhide of the USB group: %d %s", r.err, r.msg);
 		pbnl_reply_free(&r);
 	}
 	pbnl_close(&self->s);
@@ -659,16 +708,7 @@ TEST_F_TIMEOUT(passthrough, nic_to_pv_guest_and_back, 900)
 
 	ASSERT_EQ(0, guest_config(g, self->logdir, "pbnl-pt-nic", pci, 1, 0));
 	snprintf(self->guests[0], sizeof(self->guests[0]), "%s", g->name);
-	t0 = now_s();
-	run_cmd(&self->r, XL_CREATE_S, "xl create %s", g->cfg);
-	ASSERT_EQ(0, self->r.status) TH_LOG("xl create: %s", self->r.out);
-	TH_LOG("%s: xl create %.1f s", g->name, self->r.secs);
-
-	if (!guest_wait(g, t0, true)) {
-		log_console(_metadata, g);
-		ASSERT_TRUE(false) TH_LOG("guest did not finish and power off within %d s (state '%s')",
-					  guest_run_s(), domain_state(g->name));
-	}
+	ASSERT_EQ(0, guest_start(_metadata, &self->r, g, true, &t0));
 	t_end = now_s();
 	TH_LOG("%s: reported and powered off %.1f s after xl create", g->name, t_end - t0);
 	EXPECT_EQ(1, g->ndev_said) log_console(_metadata, g);
@@ -734,7 +774,7 @@ TEST_F_TIMEOUT(passthrough, usb_group_to_pv_guest_and_back, 900)
 	struct guest *g;
 	size_t i, k;
 	double t0;
-	int faults, try;
+	int faults;
 
 	if (access("/sys/bus/pci/devices/0000:00:1d.7", F_OK))
 		SKIP(return, "no multifunction USB controller at 00:1d in this topology");
@@ -782,27 +822,7 @@ TEST_F_TIMEOUT(passthrough, usb_group_to_pv_guest_and_back, 900)
 	 */
 	ASSERT_EQ(0, guest_config(g, self->logdir, "pbnl-pt-usb", usb, 4, GUEST_LINGER_S));
 	snprintf(self->guests[1], sizeof(self->guests[1]), "%s", g->name);
-	/*
-	 * Under TCG this guest (four emulated USB controllers) now and then
-	 * stalls in its boot or loses its last console lines (seen on 6.12 in
-	 * full runs, not in a rerun): once, it is destroyed and created again;
-	 * a second time fails.
-	 */
-	for (try = 1; ; try++) {
-		t0 = now_s();
-		run_cmd(&self->r, XL_CREATE_S, "xl create %s", g->cfg);
-		ASSERT_EQ(0, self->r.status) TH_LOG("xl create: %s", self->r.out);
-		TH_LOG("%s: xl create %.1f s", g->name, self->r.secs);
-		if (guest_wait(g, t0, false))
-			break;
-		log_console(_metadata, g);
-		ASSERT_LT(try, 2) TH_LOG("guest did not report within %d s (state '%s')",
-					 guest_run_s(), domain_state(g->name));
-		TH_LOG("guest did not report within %d s (state '%s'): destroyed, created once more",
-		       guest_run_s(), domain_state(g->name));
-		run_cmd(&self->r, XL_DESTROY_S, "xl destroy %s", g->name);
-		unlink(g->log);
-	}
+	ASSERT_EQ(0, guest_start(_metadata, &self->r, g, false, &t0));
 	TH_LOG("%s: reported %.1f s after xl create", g->name, now_s() - t0);
 
 	/* while the guest has them, the tool says whose they are */

@@ -194,7 +194,7 @@ boot_once()
 	fi
 	machine_args "$disk"
 	# shellcheck disable=SC2054 # the commas are QEMU's
-	local -a cmd=("$QEMU" -accel tcg -machine q35 -cpu max,-smap,-smep,-pku,-x2apic
+	local -a cmd=("$QEMU" -accel tcg -machine q35 -cpu max,-smap,-smep,-pku,-x2apic,-avx,-avx2
 		      -m 2048 -smp 2 -nodefaults -display none -no-reboot -serial stdio
 		      -device intel-iommu "${boot[@]}" "${MACHINE[@]}")
 	{ printf '#'; printf ' %q' "${cmd[@]}"; echo; } >"$log"
