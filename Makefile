@@ -19,8 +19,9 @@
 #                        booted from its disk under Xen in QEMU: boot-time
 #                        hiding across boots, kernel upgrades, purge (root;
 #                        selftests/boot)
-#   make test            check + style + vmtest + dkms-check + deb + matrix,
-#                        one summary line (not boottest: over an hour)
+#   make test            check + style + vmtest + dkms-check + deb + matrix
+#                        + boottest without the kernel upgrade, one summary
+#                        line
 #   make demo            boot the Xen VM and show pcibackctl working in dom0
 #   make deps            install the Debian packages all of this needs
 #   make dkms-check      dkms add/build/install/remove on each kernel (root)
