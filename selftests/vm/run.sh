@@ -667,11 +667,11 @@ fi
 
 # No AVX, AVX2: QEMU 7.2 brought AVX to TCG, and under Xen with a guest
 # running, dom0's and the guests' programs now and then computed wrong
-# results or crashed (libc's AVX2 string functions: a line not found in a
-# buffer that holds it, xl killed by a general protection fault in libc,
-# busybox's segfaults in a PV guest, a guest stalling in its boot): three
-# of 15 passthrough_test runs on 6.12 with AVX, none of 8 without.
-# Without AVX, glibc takes its SSE versions.  VM_CPU overrides the model.
+# results or crashed (a line not found in a buffer that holds it, xl killed by a general protection fault in libc,
+# busybox's segfaults in a PV guest, a guest stalling in its boot): in four
+# of 16 passthrough_test runs on 6.12 with AVX, in none of 8 without.
+# Without AVX, glibc takes the SSE versions of its string functions, the
+# likely place (not proven).  VM_CPU overrides the model.
 # No x2APIC: QEMU's TCG emulates it since 8.0 (trixie's QEMU 10), and Xen
 # (4.17 and 4.20) then runs x2APIC with interrupt remapping on QEMU's
 # VT-d, where device interrupts are lost ("No irq handler for vector",
