@@ -26,6 +26,13 @@ finish() {
 	[ "$pass" -gt 0 ] || exit 4
 	exit 0
 }
+# Run the shell line $1, its output in /tmp/service_test.out and shown as
+# comments; rc is its exit status.
+run_logged() {
+	rc=0
+	sh -c "$1" >/tmp/service_test.out 2>&1 || rc=$?
+	sed 's/^/# /' /tmp/service_test.out
+}
 drv() { d=$(readlink "/sys/bus/pci/devices/$1/driver" 2>/dev/null); echo "${d##*/}"; }
 
 echo "TAP version 13"
@@ -93,9 +100,7 @@ check $? "restart: nothing moved again (already hidden)"
 if [ -e /sys/bus/pci/devices/0000:03:00.0 ] && [ -e /sys/bus/pci/devices/0000:07:00.0 ]; then
 	host03=$(drv 0000:03:00.0) host07=$(drv 0000:07:00.0)
 	printf '# best effort\nid 8086:100e\nbogus 1\n0000:fe:00.0\n0000:03:00.0\n0000:07:00.0\n' >"$conf"
-	rc=0
-	sh -c "$(lines ExecStart)" >/tmp/service_test.out 2>&1 || rc=$?
-	sed 's/^/# /' /tmp/service_test.out
+	run_logged "$(lines ExecStart)"
 	[ "$rc" = 2 ]
 	check $? "best effort: ExecStart fails (exit $rc, 2: the first refused line is the file's)"
 	[ "$(drv 0000:03:00.0)" = pciback ] && [ "$(drv 0000:07:00.0)" = "$host07" ]
@@ -134,15 +139,11 @@ if [ -e "/sys/bus/pci/devices/$b" ] && [ -f "$ko" ] && command -v xl >/dev/null;
 	[ "$(drv $b)" = pciback ]
 	check $? "reserved: $b with pciback from the bus's probe on"
 	printf '%s\n' $b >"$conf"
-	sh -c "$(lines ExecStart)" >/tmp/service_test.out 2>&1
-	rc=$?
-	sed 's/^/# /' /tmp/service_test.out
+	run_logged "$(lines ExecStart)"
 	[ "$rc" = 0 ] && grep -q "$b already hidden" /tmp/service_test.out &&
 		! grep -q quarantine /tmp/service_test.out
 	check $? "reserved: ExecStart finds it already hidden, no quarantine warning"
-	xl pci-assignable-remove -r $b >/tmp/service_test.out 2>&1
-	rc=$?
-	sed 's/^/# /' /tmp/service_test.out
+	run_logged "xl pci-assignable-remove -r $b"
 	check $rc "reserved: xl pci-assignable-remove takes it (it was quarantined)"
 	echo $b >/sys/bus/pci/drivers_probe
 	rmmod pciback_nl && insmod "$ko"
