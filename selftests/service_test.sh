@@ -19,6 +19,7 @@ pass=0 fail=0 skip=0 n=0
 ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n $1"; }
 not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $1"; }
 check() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi; }
+skipped() { n=$((n + 1)); skip=$((skip + 1)); echo "ok $n $1 # SKIP $2"; }
 finish() {
 	echo "1..$n"
 	echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
@@ -113,8 +114,7 @@ if [ -e /sys/bus/pci/devices/0000:03:00.0 ] && [ -e /sys/bus/pci/devices/0000:07
 	[ "$(drv 0000:03:00.0)" = "$host03" ]
 	check $? "best effort: 0000:03:00.0 back on $host03"
 else
-	n=$((n + 1)) skip=$((skip + 1))
-	echo "ok $n best effort # SKIP no 03:00.0 and 07:00.0 in this topology"
+	skipped "best effort" "no 03:00.0 and 07:00.0 in this topology"
 fi
 
 # put everything back
@@ -150,8 +150,7 @@ if [ -e "/sys/bus/pci/devices/$b" ] && [ -f "$ko" ] && command -v xl >/dev/null;
 	[ "$(drv $b)" = "$hostb" ]
 	check $? "reserved: $b back on $hostb"
 else
-	n=$((n + 1)) skip=$((skip + 1))
-	echo "ok $n reserved # SKIP needs $b, $ko and xl"
+	skipped reserved "needs $b, $ko and xl"
 fi
 rm -f "$conf"
 finish
